@@ -1,0 +1,208 @@
+"""Thin actions over the exercise engine: start, ask, validate, skip, pause, resume, stop, finish."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.context import button, latest_entity, latest_intent, repository
+from actions.exercises import engine
+from actions.exercises.catalogue import exercises, ui_text
+from actions.exercises.progress import save_progress
+from actions.exercises.rendering import render_step
+from actions.exercises.state import SLOT_ANSWER, SLOT_ROLE, ExerciseState, cleared_slot_events
+from actions.persistence.repository import StorageUnavailable
+
+FINISHED = "finished"
+
+
+def _with_role(state: ExerciseState, role: Optional[str]) -> List[EventType]:
+    return [SlotSet(SLOT_ROLE, role)] if role else []
+
+
+class ActionStartExercise(Action):
+    def name(self) -> Text:
+        return "action_start_exercise"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        exercise_id = latest_entity(tracker, "exercise") or tracker.get_slot("offered_exercise")
+        exercise = exercises().get(exercise_id or "")
+        if exercise is None:
+            dispatcher.utter_message(response="utter_which_exercise")
+            return cleared_slot_events()
+        role = tracker.get_slot(SLOT_ROLE)
+        state = ExerciseState(exercise, run_id=None, step_id=None, role=role)
+        state.step_id = engine.next_step_id(exercise, state.answers, role)
+        dispatcher.utter_message(text=exercise.intro)
+        save_progress(dispatcher, tracker, state)
+        return [SlotSet("offered_exercise", None), SlotSet(SLOT_ANSWER, None)] + state.slot_events()
+
+
+class ActionAskExerciseAnswer(Action):
+    """Asks the current step; Rasa calls it whenever the form requests `exercise_answer`."""
+
+    def name(self) -> Text:
+        return "action_ask_exercise_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        state = ExerciseState.from_tracker(tracker)
+        if state is not None and state.step_id is not None:
+            dispatcher.utter_message(**render_step(state))
+        return []
+
+
+class ValidateExerciseForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_exercise_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Text]:
+        # No exercise in progress: nothing to ask, so the form ends at once.
+        state = ExerciseState.from_tracker(tracker)
+        return domain_slots if state is not None and state.step_id is not None else []
+
+    def validate_exercise_answer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        state = ExerciseState.from_tracker(tracker)
+        if value is None or state is None or state.step_id is None:
+            # Nothing was said in answer yet (e.g. the form was just started or resumed).
+            return {SLOT_ANSWER: None}
+        text = value if isinstance(value, str) else ""
+        choice = latest_entity(tracker, "choice")
+        events: Dict[Text, Any] = {}
+        if state.step_id == engine.ROLE_STEP_ID:
+            role = engine.parse_role(text, choice, latest_entity(tracker, "role"))
+            if role is None:
+                dispatcher.utter_message(response="utter_exercise_role_needed")
+                return {SLOT_ANSWER: None}
+            state.role = events[SLOT_ROLE] = role
+        else:
+            step = engine.step_by_id(state.exercise, state.step_id)
+            answer = engine.parse_answer(step, text, choice, latest_intent(tracker))
+            if answer is None:
+                dispatcher.utter_message(response=f"utter_exercise_invalid_{step.kind}", **_scale_vars(step))
+                return {SLOT_ANSWER: None}
+            state.answers[step.id] = answer.as_dict()
+        state.step_id = engine.next_step_id(state.exercise, state.answers, state.role, after=state.step_id)
+        save_progress(dispatcher, tracker, state)
+        events.update({event["name"]: event["value"] for event in state.slot_events()})
+        # Filling the slot ends the form; leaving it empty asks the next step.
+        events[SLOT_ANSWER] = FINISHED if state.step_id is None else None
+        return events
+
+
+def _scale_vars(step) -> Dict[str, Any]:
+    if step.scale is None:
+        return {}
+    return {"min": step.scale.min, "max": step.scale.max}
+
+
+class ActionSkipExerciseStep(Action):
+    def name(self) -> Text:
+        return "action_skip_exercise_step"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        state = ExerciseState.from_tracker(tracker)
+        if state is None or state.step_id is None:
+            dispatcher.utter_message(response="utter_no_active_exercise")
+            return []
+        if state.step_id == engine.ROLE_STEP_ID:
+            dispatcher.utter_message(response="utter_exercise_role_needed")
+            return []
+        state.step_id = engine.next_step_id(state.exercise, state.answers, state.role, after=state.step_id)
+        dispatcher.utter_message(response="utter_step_skipped")
+        save_progress(dispatcher, tracker, state)
+        return state.slot_events() + [SlotSet(SLOT_ANSWER, FINISHED if state.step_id is None else None)]
+
+
+class ActionPauseExercise(Action):
+    def name(self) -> Text:
+        return "action_pause_exercise"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        state = ExerciseState.from_tracker(tracker)
+        if state is None:
+            dispatcher.utter_message(response="utter_no_active_exercise")
+            return []
+        save_progress(dispatcher, tracker, state, status="paused")
+        dispatcher.utter_message(response="utter_exercise_paused", exercise_title=state.exercise.title,
+                                 buttons=[button(ui_text()["resume_now"], "resume_exercise")])
+        return cleared_slot_events()
+
+
+class ActionResumeExercise(Action):
+    def name(self) -> Text:
+        return "action_resume_exercise"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        state = ExerciseState.from_tracker(tracker)
+        if state is None:
+            try:
+                run = repository().latest_open_run(tracker.sender_id)
+            except StorageUnavailable:
+                dispatcher.utter_message(response="utter_storage_unavailable")
+                return cleared_slot_events()
+            exercise = exercises().get(run.exercise_id) if run else None
+            if exercise is None:
+                dispatcher.utter_message(response="utter_no_paused_exercise",
+                                         buttons=[button(ui_text()["show_topics"], "help")])
+                return cleared_slot_events()
+            role = run.role or tracker.get_slot(SLOT_ROLE)
+            state = ExerciseState(exercise, run.id, run.current_step, role, dict(run.answers))
+            if state.step_id is None:
+                state.step_id = engine.next_step_id(exercise, state.answers, role)
+        save_progress(dispatcher, tracker, state, status="active")
+        dispatcher.utter_message(response="utter_exercise_resumed", exercise_title=state.exercise.title)
+        return state.slot_events() + _with_role(state, state.role) + [SlotSet(SLOT_ANSWER, None)]
+
+
+class ActionStopExercise(Action):
+    def name(self) -> Text:
+        return "action_stop_exercise"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        state = ExerciseState.from_tracker(tracker)
+        if state is None:
+            dispatcher.utter_message(response="utter_no_active_exercise")
+            return []
+        if state.run_id is not None:
+            save_progress(dispatcher, tracker, state, status="stopped")
+        dispatcher.utter_message(response="utter_exercise_stopped")
+        return cleared_slot_events()
+
+
+class ActionExplainExercise(Action):
+    def name(self) -> Text:
+        return "action_explain_exercise"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        state = ExerciseState.from_tracker(tracker)
+        if state is None:
+            dispatcher.utter_message(response="utter_explain_exercises")
+        else:
+            dispatcher.utter_message(text=state.exercise.purpose)
+        return []
+
+
+class ActionFinishExercise(Action):
+    def name(self) -> Text:
+        return "action_finish_exercise"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        state = ExerciseState.from_tracker(tracker)
+        if state is None:
+            return cleared_slot_events()
+        summary = engine.build_summary(state.exercise, state.answers)
+        dispatcher.utter_message(text=summary.as_text())
+        saved = save_progress(dispatcher, tracker, state, status="finished", score=summary.score)
+        next_exercise = exercises().get(summary.next_exercise or "")
+        if next_exercise is not None:
+            dispatcher.utter_message(
+                response="utter_suggest_next_exercise", exercise_title=next_exercise.title,
+                buttons=[button(ui_text()["yes_start"], "start_exercise", exercise=next_exercise.id),
+                         button(ui_text()["not_now"], "deny")],
+            )
+        if saved:
+            dispatcher.utter_message(response="utter_summary_saved")
+        return cleared_slot_events()

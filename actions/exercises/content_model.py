@@ -1,0 +1,179 @@
+"""Schema of the exercise content files (docs/exercise-content.md), validated with pydantic.
+
+pydantic (already a Rasa dependency) gives precise error locations for free; the loader
+prefixes them with the file name so a broken file is easy to find.
+"""
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Literal, Optional
+
+from pydantic import BaseModel, Extra, Field, root_validator, validator
+
+Role = Literal["hurt", "broke_trust"]
+StepKind = Literal["text", "choice", "rating", "info"]
+SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
+PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+
+
+class Strict(BaseModel):
+    class Config:
+        extra = Extra.forbid
+        allow_mutation = False
+
+
+class Option(Strict):
+    value: str
+    title: str = Field(..., max_length=40)
+    score: Optional[int] = None
+
+    @validator("value")
+    def value_is_snake_case(cls, value: str) -> str:
+        if not SNAKE_CASE.match(value):
+            raise ValueError(f"option value {value!r} must be snake_case")
+        return value
+
+
+class Scale(Strict):
+    min: int
+    max: int
+    low: str
+    high: str
+
+    @root_validator(skip_on_failure=True)
+    def ordered(cls, values):
+        if values["min"] >= values["max"]:
+            raise ValueError("scale min must be below max")
+        return values
+
+
+class Condition(Strict):
+    role: Optional[Role] = None
+    step: Optional[str] = None
+    in_: Optional[List[str]] = Field(None, alias="in")
+
+    @root_validator(skip_on_failure=True)
+    def one_kind(cls, values):
+        by_role = values.get("role") is not None
+        by_answer = values.get("step") is not None and values.get("in_") is not None
+        if by_role == by_answer:
+            raise ValueError("`when` needs either `role` or both `step` and `in`")
+        return values
+
+
+class Step(Strict):
+    id: str
+    kind: StepKind
+    prompt: Optional[str] = None
+    prompt_by_role: Optional[Dict[Role, str]] = None
+    hint: Optional[str] = None
+    options: Optional[List[Option]] = None
+    scale: Optional[Scale] = None
+    when: Optional[Condition] = None
+
+    @validator("id")
+    def id_is_snake_case(cls, value: str) -> str:
+        if not SNAKE_CASE.match(value):
+            raise ValueError(f"step id {value!r} must be snake_case")
+        return value
+
+    @root_validator(skip_on_failure=True)
+    def fits_its_kind(cls, values):
+        if (values.get("prompt") is None) == (values.get("prompt_by_role") is None):
+            raise ValueError("a step needs exactly one of `prompt` or `prompt_by_role`")
+        by_role = values.get("prompt_by_role")
+        if by_role is not None and set(by_role) != {"hurt", "broke_trust"}:
+            raise ValueError("`prompt_by_role` needs both `hurt` and `broke_trust`")
+        kind = values["kind"]
+        options = values.get("options")
+        if (kind == "choice") != (options is not None):
+            raise ValueError("`options` belong to choice steps, and choice steps need them")
+        if options is not None and not 2 <= len(options) <= 6:
+            raise ValueError("a choice step needs 2 to 6 options")
+        if (kind == "rating") != (values.get("scale") is not None):
+            raise ValueError("`scale` belongs to rating steps, and rating steps need it")
+        return values
+
+    def prompt_for(self, role: Optional[str]) -> str:
+        if self.prompt is not None:
+            return self.prompt
+        return self.prompt_by_role[role or "hurt"]
+
+    def option(self, value: str) -> Optional[Option]:
+        return next((o for o in self.options or [] if o.value == value), None)
+
+
+class SummaryItem(Strict):
+    step: str
+    label: str
+
+
+class ScoreBand(Strict):
+    max: int
+    reading: str
+    next_exercise: Optional[str] = None
+
+
+class Score(Strict):
+    steps: List[str]
+    bands: List[ScoreBand]
+
+    @validator("bands")
+    def bands_ascending(cls, bands: List[ScoreBand]) -> List[ScoreBand]:
+        maxima = [band.max for band in bands]
+        if not bands or maxima != sorted(maxima):
+            raise ValueError("score bands must be listed with ascending `max`")
+        return bands
+
+
+class Summary(Strict):
+    title: str
+    items: List[SummaryItem] = []
+    template: Optional[str] = None
+    score: Optional[Score] = None
+    closing: Optional[str] = None
+
+
+class Exercise(Strict):
+    id: str
+    title: str
+    purpose: str
+    intro: str
+    role_aware: bool = False
+    steps: List[Step]
+    summary: Summary
+
+    @root_validator(skip_on_failure=True)
+    def references_resolve(cls, values):
+        steps: List[Step] = values["steps"]
+        seen: Dict[str, Step] = {}
+        for step in steps:
+            if step.id in seen:
+                raise ValueError(f"step {step.id!r}: duplicate step id")
+            condition = step.when
+            if condition is not None and condition.step is not None:
+                earlier = seen.get(condition.step)
+                if earlier is None:
+                    raise ValueError(
+                        f"step {step.id!r}: `when` refers to {condition.step!r}, "
+                        "which is not an earlier step"
+                    )
+                if earlier.options is not None:
+                    unknown = set(condition.in_) - {o.value for o in earlier.options}
+                    if unknown:
+                        raise ValueError(f"step {step.id!r}: `when` uses unknown options {sorted(unknown)}")
+            if step.prompt_by_role is not None and not values["role_aware"]:
+                raise ValueError(f"step {step.id!r}: `prompt_by_role` needs `role_aware: true`")
+            seen[step.id] = step
+        summary: Summary = values["summary"]
+        referenced = [item.step for item in summary.items]
+        referenced += PLACEHOLDER.findall(summary.template or "")
+        referenced += summary.score.steps if summary.score else []
+        for step_id in referenced:
+            if step_id not in seen:
+                raise ValueError(f"summary refers to step {step_id!r}, which does not exist")
+        if summary.score:
+            for step_id in summary.score.steps:
+                if seen[step_id].kind not in ("choice", "rating"):
+                    raise ValueError(f"score step {step_id!r} must be a choice or rating step")
+        return values

@@ -1,0 +1,35 @@
+"""Saving an exercise's progress, tolerant of a database that is down.
+
+Answers always live in the conversation's slots first; every save writes the full set,
+so anything a failed save missed is written by the next one that succeeds.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import channel_of, repository
+from actions.exercises.state import ExerciseState
+from actions.persistence.repository import StorageUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+def save_progress(dispatcher: CollectingDispatcher, tracker: Tracker, state: ExerciseState, status: Optional[str] = None, score: Optional[int] = None) -> bool:
+    """Writes the state (and optionally a new status); tells the person if it failed."""
+    repo = repository()
+    try:
+        if state.run_id is None:
+            state.run_id = repo.start_run(tracker.sender_id, channel_of(tracker), state.exercise.id, state.role, state.step_id)
+        repo.save_answers(state.run_id, state.answers, state.step_id, state.role)
+        if status is not None:
+            repo.set_status(state.run_id, status, score)
+        return True
+    except StorageUnavailable as error:
+        # No message text in the log: only what failed.
+        logger.warning("Could not save exercise progress (%s); kept in the conversation", error)
+        dispatcher.utter_message(response="utter_storage_unavailable")
+        return False

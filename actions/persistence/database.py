@@ -1,0 +1,71 @@
+"""Engine and sessions, created on first use; the schema is brought up to date by Alembic."""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    """Creates or upgrades the schema. Used at start-up and by tests on empty databases."""
+    command.upgrade(alembic_config(url), revision)
+
+
+def _make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    options = {"future": True, "pool_pre_ping": True}
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # Sanic runs the actions in one thread, but be explicit for the thread pool.
+        options["connect_args"] = {"check_same_thread": False}
+    else:
+        options["pool_size"] = 5
+        options["connect_args"] = {"connect_timeout": 5}
+    return create_engine(url, **options)
+
+
+class Database:
+    """Owns the engine for one URL; migrates the schema once, on first use."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: Optional[Engine] = None
+        self._sessions: Optional[sessionmaker] = None
+        self._lock = threading.Lock()
+
+    def _ready(self) -> sessionmaker:
+        with self._lock:
+            if self._sessions is None:
+                engine = _make_engine(self.url)
+                migrate(self.url)
+                self._engine = engine
+                self._sessions = sessionmaker(engine, future=True, expire_on_commit=False)
+        return self._sessions
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._ready()() as session:
+            with session.begin():
+                yield session
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()

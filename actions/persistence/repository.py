@@ -1,0 +1,216 @@
+"""Everything the actions store or read, as plain operations over a Database.
+
+Each method is one short transaction. Database errors surface as StorageUnavailable so
+the actions can tell the person, keep the answer in the conversation and save it later.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Dict, List, Mapping, Optional
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, selectinload
+
+from actions.persistence.database import Database
+from actions.persistence.models import Answer, ExerciseRun, Person, utcnow
+
+OPEN_STATUSES = ("active", "paused")
+
+
+class StorageUnavailable(RuntimeError):
+    """The database could not be reached or refused the operation."""
+
+
+@dataclass(frozen=True)
+class RunView:
+    id: int
+    exercise_id: str
+    status: str
+    current_step: Optional[str]
+    role: Optional[str]
+    score: Optional[int]
+    started_at: datetime
+    finished_at: Optional[datetime]
+    answers: Dict[str, Dict]
+
+    @classmethod
+    def of(cls, run: ExerciseRun) -> "RunView":
+        return cls(
+            id=run.id, exercise_id=run.exercise_id, status=run.status,
+            current_step=run.current_step, role=run.role, score=run.score,
+            started_at=run.started_at, finished_at=run.finished_at,
+            answers={a.step_id: {"value": a.value, "number": a.number} for a in run.answers},
+        )
+
+
+def _guarded(method):
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except SQLAlchemyError as error:
+            raise StorageUnavailable(type(error).__name__) from error
+
+    wrapper.__name__ = method.__name__
+    wrapper.__doc__ = method.__doc__
+    return wrapper
+
+
+class Repository:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    @staticmethod
+    def _person(session: Session, sender_id: str, channel: str) -> Person:
+        person = session.execute(
+            select(Person).where(Person.sender_id == sender_id)
+        ).scalar_one_or_none()
+        if person is None:
+            person = Person(channel=channel, sender_id=sender_id)
+            session.add(person)
+            session.flush()
+        return person
+
+    @staticmethod
+    def _run(session: Session, run_id: int) -> ExerciseRun:
+        return session.execute(
+            select(ExerciseRun).where(ExerciseRun.id == run_id).options(selectinload(ExerciseRun.answers))
+        ).scalar_one()
+
+    @_guarded
+    def start_run(self, sender_id: str, channel: str, exercise_id: str, role: Optional[str], first_step: Optional[str]) -> int:
+        """Starts a run; any other open run of this person is paused, not lost."""
+        with self.database.session() as session:
+            person = self._person(session, sender_id, channel)
+            for run in session.execute(
+                select(ExerciseRun).where(ExerciseRun.person_id == person.id, ExerciseRun.status == "active")
+            ).scalars():
+                run.status = "paused"
+            run = ExerciseRun(person_id=person.id, exercise_id=exercise_id, role=role, current_step=first_step)
+            session.add(run)
+            session.flush()
+            return run.id
+
+    @_guarded
+    def save_answers(self, run_id: int, answers: Mapping[str, Mapping], current_step: Optional[str], role: Optional[str] = None) -> None:
+        """Upserts the given answers and moves the run to `current_step`."""
+        with self.database.session() as session:
+            run = self._run(session, run_id)
+            existing = {answer.step_id: answer for answer in run.answers}
+            for step_id, answer in answers.items():
+                row = existing.get(step_id)
+                if row is None:
+                    run.answers.append(Answer(step_id=step_id, value=answer["value"], number=answer.get("number")))
+                else:
+                    row.value, row.number, row.answered_at = answer["value"], answer.get("number"), utcnow()
+            run.current_step = current_step
+            if role is not None:
+                run.role = role
+            run.updated_at = utcnow()
+
+    @_guarded
+    def set_status(self, run_id: int, status: str, score: Optional[int] = None) -> None:
+        with self.database.session() as session:
+            run = self._run(session, run_id)
+            run.status = status
+            run.updated_at = utcnow()
+            if status == "finished":
+                run.finished_at = utcnow()
+                run.score = score
+            if status == "stopped":
+                run.answers.clear()  # "stop and discard" means the answers go too
+
+    @_guarded
+    def get_run(self, run_id: int) -> Optional[RunView]:
+        with self.database.session() as session:
+            run = session.get(ExerciseRun, run_id, options=[selectinload(ExerciseRun.answers)])
+            return RunView.of(run) if run else None
+
+    @_guarded
+    def latest_open_run(self, sender_id: str) -> Optional[RunView]:
+        """The most recently touched paused or active run, to resume."""
+        with self.database.session() as session:
+            run = session.execute(
+                select(ExerciseRun)
+                .join(Person)
+                .where(Person.sender_id == sender_id,
+                       ExerciseRun.status.in_(OPEN_STATUSES))
+                .order_by(ExerciseRun.updated_at.desc(), ExerciseRun.id.desc())
+                .options(selectinload(ExerciseRun.answers))
+                .limit(1)
+            ).scalar_one_or_none()
+            return RunView.of(run) if run else None
+
+    @_guarded
+    def finished_runs(self, sender_id: str) -> List[RunView]:
+        with self.database.session() as session:
+            runs = session.execute(
+                select(ExerciseRun)
+                .join(Person)
+                .where(Person.sender_id == sender_id, ExerciseRun.status == "finished")
+                .order_by(ExerciseRun.finished_at.desc(), ExerciseRun.id.desc())
+                .options(selectinload(ExerciseRun.answers))
+            ).scalars()
+            return [RunView.of(run) for run in runs]
+
+    @_guarded
+    def set_abuse_disclosed(self, sender_id: str, channel: str, disclosed: bool) -> None:
+        with self.database.session() as session:
+            self._person(session, sender_id, channel).abuse_disclosed = disclosed
+
+    @_guarded
+    def abuse_disclosed(self, sender_id: str) -> bool:
+        with self.database.session() as session:
+            return bool(session.execute(
+                select(Person.abuse_disclosed).where(Person.sender_id == sender_id)
+            ).scalar_one_or_none())
+
+    @_guarded
+    def set_region(self, sender_id: str, channel: str, region: str) -> None:
+        with self.database.session() as session:
+            self._person(session, sender_id, channel).region = region
+
+    @_guarded
+    def region(self, sender_id: str) -> Optional[str]:
+        with self.database.session() as session:
+            return session.execute(
+                select(Person.region).where(Person.sender_id == sender_id)
+            ).scalar_one_or_none()
+
+    @_guarded
+    def export_person(self, sender_id: str) -> Dict:
+        """Everything stored about this person, as plain data."""
+        with self.database.session() as session:
+            person = session.execute(select(Person).where(Person.sender_id == sender_id)).scalar_one_or_none()
+            if person is None:
+                return {}
+            runs = session.execute(
+                select(ExerciseRun).where(ExerciseRun.person_id == person.id)
+                .order_by(ExerciseRun.id).options(selectinload(ExerciseRun.answers))
+            ).scalars()
+            return {
+                "channel": person.channel, "role": person.role, "region": person.region,
+                "abuse_disclosed": person.abuse_disclosed, "created_at": person.created_at,
+                "exercises": [
+                    {"exercise": r.exercise_id, "status": r.status, "score": r.score,
+                     "started_at": r.started_at, "finished_at": r.finished_at,
+                     "answers": [{"step": a.step_id, "answer": a.value, "at": a.answered_at} for a in r.answers]}
+                    for r in runs
+                ],
+            }
+
+    @_guarded
+    def delete_person(self, sender_id: str) -> int:
+        """Deletes the person and (by cascade) every run and answer; returns rows removed."""
+        with self.database.session() as session:
+            person_id = session.execute(
+                select(Person.id).where(Person.sender_id == sender_id)
+            ).scalar_one_or_none()
+            if person_id is None:
+                return 0
+            run_ids = select(ExerciseRun.id).where(ExerciseRun.person_id == person_id)
+            session.execute(delete(Answer).where(Answer.run_id.in_(run_ids)))
+            session.execute(delete(ExerciseRun).where(ExerciseRun.person_id == person_id))
+            session.execute(delete(Person).where(Person.id == person_id))
+            return 1

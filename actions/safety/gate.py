@@ -1,0 +1,46 @@
+"""What the assistant must not offer after a safety disclosure.
+
+After abuse has been disclosed, exercises that ask the person to forgive, commit or be
+more transparent with the partner can do harm; couples therapy is not the first step
+either. The flag is kept with the person in the database, so it survives restarts.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import repository
+from actions.persistence.repository import StorageUnavailable
+from actions.safety.resources import resources_text
+
+GATED_AFTER_ABUSE = frozenset({"forgiveness", "commit_together", "transparency_consistency"})
+SPECIALIST_FIRST = frozenset({"professional_help"})
+
+
+def safety_check_pending(tracker: Tracker) -> bool:
+    return bool(tracker.get_slot("safety_check_pending"))
+
+
+def abuse_disclosed(tracker: Tracker) -> bool:
+    """True when this person disclosed abuse, in this conversation or a saved one."""
+    if tracker.get_slot("abuse_disclosed"):
+        return True
+    try:
+        return repository().abuse_disclosed(tracker.sender_id)
+    except StorageUnavailable:
+        return False
+
+
+def is_gated(theme: Optional[str], tracker: Tracker) -> bool:
+    return theme in GATED_AFTER_ABUSE | SPECIALIST_FIRST and abuse_disclosed(tracker)
+
+
+def gate_reply(dispatcher: CollectingDispatcher, tracker: Tracker, theme: str) -> bool:
+    """Sends the safe alternative instead of the theme's exercise; True if it did."""
+    if not is_gated(theme, tracker):
+        return False
+    response = "utter_specialist_support_first" if theme in SPECIALIST_FIRST else "utter_gated_exercise"
+    dispatcher.utter_message(response=response, resources=resources_text("abuse", tracker.get_slot("region")))
+    return True

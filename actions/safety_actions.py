@@ -1,0 +1,140 @@
+"""Responses to crisis and abuse disclosures, the safety check-in, and regional resources."""
+from __future__ import annotations
+
+import logging
+from typing import List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.context import button, channel_of, latest_entity, repository
+from actions.exercises.catalogue import exercises, ui_text
+from actions.exercises.progress import save_progress
+from actions.exercises.state import ExerciseState, cleared_slot_events
+from actions.persistence.repository import StorageUnavailable
+from actions.safety.resources import known_region, region_name, resources_text
+
+logger = logging.getLogger(__name__)
+
+
+def _safe_buttons() -> list:
+    ui = ui_text()
+    return [button(ui["i_am_safe"], "confirm_safe"), button(ui["not_safe"], "deny")]
+
+
+def _pause_exercise_in_progress(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """A disclosure stops any exercise; its answers are kept, paused, for later."""
+    state = ExerciseState.from_tracker(tracker)
+    if state is None:
+        return []
+    save_progress(dispatcher, tracker, state, status="paused")
+    return cleared_slot_events()
+
+
+def _categories(tracker: Tracker) -> set:
+    """Which safety nets fired on the latest message (set by bot.nlu.safety_net)."""
+    return set((tracker.latest_message.get("safety") or {}).get("categories") or [])
+
+
+def _record_abuse(tracker: Tracker, disclosed: bool) -> None:
+    try:
+        repository().set_abuse_disclosed(tracker.sender_id, channel_of(tracker), disclosed)
+    except StorageUnavailable:
+        logger.warning("Could not save the abuse-disclosure flag; kept in the conversation")
+
+
+class ActionRespondToCrisis(Action):
+    def name(self) -> Text:
+        return "action_respond_to_crisis"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        events = _pause_exercise_in_progress(dispatcher, tracker)
+        region = tracker.get_slot("region")
+        dispatcher.utter_message(response="utter_crisis_acknowledge")
+        dispatcher.utter_message(response="utter_crisis_resources", resources=resources_text("crisis", region),
+                                 region_name=region_name(region))
+        dispatcher.utter_message(response="utter_ask_safe_now", buttons=_safe_buttons())
+        events += [SlotSet("safety_check_pending", True), SlotSet("welcomed", True)]
+        if "abuse" in _categories(tracker):
+            _record_abuse(tracker, True)
+            events.append(SlotSet("abuse_disclosed", True))
+        return events
+
+
+class ActionRespondToAbuse(Action):
+    def name(self) -> Text:
+        return "action_respond_to_abuse"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        events = _pause_exercise_in_progress(dispatcher, tracker)
+        _record_abuse(tracker, True)
+        region = tracker.get_slot("region")
+        dispatcher.utter_message(response="utter_abuse_acknowledge")
+        dispatcher.utter_message(response="utter_abuse_resources", resources=resources_text("abuse", region),
+                                 region_name=region_name(region))
+        dispatcher.utter_message(response="utter_quick_exit")
+        dispatcher.utter_message(response="utter_ask_safe_to_talk", buttons=_safe_buttons())
+        return events + [SlotSet("safety_check_pending", True), SlotSet("abuse_disclosed", True),
+                         SlotSet("welcomed", True)]
+
+
+class ActionConfirmSafe(Action):
+    def name(self) -> Text:
+        return "action_confirm_safe"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_glad_you_are_safe")
+        try:
+            run = repository().latest_open_run(tracker.sender_id)
+        except StorageUnavailable:
+            run = None
+        exercise = exercises().get(run.exercise_id) if run else None
+        if exercise is not None:
+            dispatcher.utter_message(response="utter_offer_resume", exercise_title=exercise.title,
+                                     buttons=[button(ui_text()["resume_now"], "resume_exercise")])
+        return [SlotSet("safety_check_pending", False)]
+
+
+class ActionRespondNotSafe(Action):
+    def name(self) -> Text:
+        return "action_respond_not_safe"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        region = tracker.get_slot("region")
+        kind = "abuse" if tracker.get_slot("abuse_disclosed") else "crisis"
+        dispatcher.utter_message(response="utter_not_safe", resources=resources_text(kind, region))
+        dispatcher.utter_message(response="utter_stay_with_you", buttons=_safe_buttons())
+        return [SlotSet("safety_check_pending", True)]
+
+
+class ActionHandleFalseAlarm(Action):
+    """The person says the safety response was a misunderstanding: review the flag."""
+
+    def name(self) -> Text:
+        return "action_handle_false_alarm"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        _record_abuse(tracker, False)
+        dispatcher.utter_message(response="utter_false_alarm_noted")
+        return [SlotSet("safety_check_pending", False), SlotSet("abuse_disclosed", False)]
+
+
+class ActionSetRegion(Action):
+    def name(self) -> Text:
+        return "action_set_region"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        region = known_region(latest_entity(tracker, "region"))
+        if region is None:
+            dispatcher.utter_message(response="utter_region_unknown",
+                                     crisis=resources_text("crisis", None), abuse=resources_text("abuse", None))
+            return []
+        try:
+            repository().set_region(tracker.sender_id, channel_of(tracker), region)
+        except StorageUnavailable:
+            logger.warning("Could not save the region; kept in the conversation")
+        dispatcher.utter_message(response="utter_region_resources", region_name=region_name(region),
+                                 crisis=resources_text("crisis", region), abuse=resources_text("abuse", region))
+        return [SlotSet("region", region)]

@@ -1,0 +1,144 @@
+"""Greeting, topic list, offering the exercise for a theme, and asking when unsure."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.context import THEME_INTENTS, button, intent_ranking, latest_intent, repository
+from actions.exercises.catalogue import exercises, themes, ui_text
+from actions.persistence.repository import StorageUnavailable
+from actions.safety.gate import gate_reply, safety_check_pending
+
+# Below this the ranking is noise; candidates must also be within reach of the best one.
+MIN_CANDIDATE_CONFIDENCE = 0.08
+CANDIDATE_RATIO = 0.35
+MAX_CANDIDATES = 3
+
+
+def topic_buttons() -> List[Dict[str, str]]:
+    return [button(theme.label, name) for name, theme in themes().items()]
+
+
+def disclose_once(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """The first thing anyone hears is that this is automated self-help, not a person."""
+    if tracker.get_slot("welcomed"):
+        return []
+    dispatcher.utter_message(response="utter_disclosure_short")
+    return [SlotSet("welcomed", True)]
+
+
+class ActionGreet(Action):
+    def name(self) -> Text:
+        return "action_greet"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if not tracker.get_slot("welcomed"):
+            dispatcher.utter_message(response="utter_welcome", buttons=[button(ui_text()["show_topics"], "help")])
+            return [SlotSet("welcomed", True)]
+        dispatcher.utter_message(response="utter_greet_again")
+        try:
+            run = repository().latest_open_run(tracker.sender_id)
+        except StorageUnavailable:
+            run = None
+        exercise = exercises().get(run.exercise_id) if run else None
+        if exercise is not None:
+            dispatcher.utter_message(
+                response="utter_offer_resume", exercise_title=exercise.title,
+                buttons=[button(ui_text()["resume_now"], "resume_exercise"), button(ui_text()["show_topics"], "help")],
+            )
+        return []
+
+
+class ActionListTopics(Action):
+    def name(self) -> Text:
+        return "action_list_topics"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        events = disclose_once(dispatcher, tracker)
+        dispatcher.utter_message(response="utter_help", buttons=topic_buttons())
+        return events
+
+
+class ActionOfferExercise(Action):
+    """Reflects the theme back in plain words and offers its exercise."""
+
+    def name(self) -> Text:
+        return "action_offer_exercise"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        theme = latest_intent(tracker)
+        if theme not in THEME_INTENTS:
+            dispatcher.utter_message(response="utter_help", buttons=topic_buttons())
+            return []
+        events = disclose_once(dispatcher, tracker)
+        if safety_check_pending(tracker):
+            dispatcher.utter_message(response="utter_safety_check_first", buttons=_safe_buttons())
+            return events
+        if gate_reply(dispatcher, tracker, theme):
+            return events
+        exercise = exercises()[theme]
+        dispatcher.utter_message(response=f"utter_reflect_{theme}")
+        dispatcher.utter_message(
+            response="utter_offer_exercise", exercise_title=exercise.title, minutes=themes()[theme].minutes,
+            buttons=[button(ui_text()["yes_start"], "start_exercise", exercise=theme),
+                     button(ui_text()["not_now"], "deny")],
+        )
+        return events + [SlotSet("offered_exercise", theme)]
+
+
+def _safe_buttons() -> List[Dict[str, str]]:
+    ui = ui_text()
+    return [button(ui["i_am_safe"], "confirm_safe"), button(ui["not_safe"], "deny")]
+
+
+def theme_candidates(ranking: List[Dict[str, Any]]) -> List[str]:
+    """The two or three themes the classifier hesitated between, best first."""
+    scored = [(r["name"], r["confidence"]) for r in ranking if r["name"] in THEME_INTENTS]
+    if not scored:
+        return []
+    best = scored[0][1]
+    return [
+        name for name, confidence in scored[:MAX_CANDIDATES]
+        if confidence >= MIN_CANDIDATE_CONFIDENCE and confidence >= best * CANDIDATE_RATIO
+    ]
+
+
+class ActionClarifyTheme(Action):
+    """Asks which theme fits instead of guessing; never asks twice in a row."""
+
+    def name(self) -> Text:
+        return "action_clarify_theme"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        events = disclose_once(dispatcher, tracker)
+        previous_bot_action = _previous_action(tracker)
+        candidates = theme_candidates(intent_ranking(tracker))
+        labels = themes()
+        if previous_bot_action == self.name():
+            # Second miss in a row: show the whole menu instead of asking again.
+            dispatcher.utter_message(response="utter_help_after_miss", buttons=topic_buttons())
+            return events
+        if not candidates:
+            dispatcher.utter_message(response="utter_rephrase", buttons=topic_buttons())
+            return events
+        buttons = [button(labels[name].label, name) for name in candidates]
+        buttons.append(button(ui_text()["something_else"], "help"))
+        dispatcher.utter_message(response="utter_clarify_theme", buttons=buttons)
+        return events
+
+
+def _previous_action(tracker: Tracker) -> str:
+    """The last action before the current user message, ignoring listens."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return ""
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") not in ("action_listen", None):
+            return event["name"]
+    return ""

@@ -1,0 +1,133 @@
+"""The second safety net: rule-based detection of crisis and abuse disclosures.
+
+The intent classifier is the first net. This component runs after it (and after the
+FallbackClassifier) and overrides the intent with ``crisis`` or ``abuse`` when either
+net fires, so every rule, form and channel handles a disclosure the same way, including
+in the middle of an exercise. Lemma and phrase patterns live in bot/patterns/safety.yml;
+idioms such as "this is killing me" cancel the matches they overlap.
+
+The result is added to the parse data as ``safety``: which nets fired and the categories.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Set, Text
+
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.paths import PATTERNS_DIR
+
+CATEGORIES = ("crisis", "abuse")  # crisis first: an immediate risk to life is answered first
+NEGATIVE = "not_a_disclosure"
+FALLBACK_INTENT = "nlu_fallback"
+
+
+@dataclass
+class SafetyVerdict:
+    rule_categories: Set[str] = field(default_factory=set)
+    nlu_category: Optional[str] = None
+
+    @property
+    def categories(self) -> List[str]:
+        found = set(self.rule_categories) | ({self.nlu_category} if self.nlu_category else set())
+        return [category for category in CATEGORIES if category in found]
+
+    @property
+    def nets(self) -> List[str]:
+        return (["rules"] if self.rule_categories else []) + (["nlu"] if self.nlu_category else [])
+
+
+class SafetyMatcher:
+    """Compiled crisis/abuse/idiom patterns for one spaCy vocabulary."""
+
+    def __init__(self, vocab, spec: Dict[str, List[Any]]) -> None:
+        from spacy.lang.en import English
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        make_doc = English(vocab=vocab).make_doc
+        self.matcher = Matcher(vocab)
+        self.phrases = PhraseMatcher(vocab, attr="LOWER")
+        for label in CATEGORIES + (NEGATIVE,):
+            patterns = spec.get(label) or []
+            token_patterns = [p for p in patterns if isinstance(p, list)]
+            phrases = [make_doc(p) for p in patterns if isinstance(p, str)]
+            if token_patterns:
+                self.matcher.add(label, token_patterns)
+            if phrases:
+                self.phrases.add(label, phrases)
+
+    def categories(self, doc) -> Set[str]:
+        matches = [(doc.vocab.strings[m], s, e) for m, s, e in list(self.matcher(doc)) + list(self.phrases(doc))]
+        negatives = [(s, e) for label, s, e in matches if label == NEGATIVE]
+        return {
+            label for label, start, end in matches
+            if label != NEGATIVE and not any(start < n_end and n_start < end for n_start, n_end in negatives)
+        }
+
+
+def load_safety_patterns(path: Path) -> Dict[str, List[Any]]:
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    unknown = set(spec) - set(CATEGORIES) - {NEGATIVE}
+    if unknown:
+        raise ValueError(f"{path}: unknown pattern groups {sorted(unknown)}")
+    return spec
+
+
+def nlu_category(message: Message, min_confidence: float) -> Optional[str]:
+    """The safety intent the classifier ranked first (ignoring the fallback), if any."""
+    ranking = message.get(INTENT_RANKING_KEY) or []
+    top = next((r for r in ranking if r.get(INTENT_NAME_KEY) != FALLBACK_INTENT), None)
+    if top and top[INTENT_NAME_KEY] in CATEGORIES and top[PREDICTED_CONFIDENCE_KEY] >= min_confidence:
+        return top[INTENT_NAME_KEY]
+    return None
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class SafetyNet(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"patterns": str(PATTERNS_DIR / "safety.yml"), "nlu_min_confidence": 0.0}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.config = config
+        self.spec = load_safety_patterns(Path(config["patterns"]))
+        self._matchers: Dict[int, SafetyMatcher] = {}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "SafetyNet":
+        return cls(config)
+
+    def matcher_for(self, vocab) -> SafetyMatcher:
+        key = id(vocab)
+        if key not in self._matchers:
+            self._matchers[key] = SafetyMatcher(vocab, self.spec)
+        return self._matchers[key]
+
+    def verdict(self, message: Message) -> SafetyVerdict:
+        doc = message.get(SPACY_DOCS[TEXT])
+        rules = self.matcher_for(doc.vocab).categories(doc) if doc is not None else set()
+        return SafetyVerdict(rules, nlu_category(message, self.config["nlu_min_confidence"]))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            if not message.get(TEXT) or message.get(TEXT).startswith("/"):
+                continue  # button payloads carry their intent already
+            verdict = self.verdict(message)
+            if not verdict.categories:
+                continue
+            category = verdict.categories[0]
+            intent = {INTENT_NAME_KEY: category, PREDICTED_CONFIDENCE_KEY: 1.0}
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != category]
+            message.set(INTENT, intent, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+            message.set("safety", {"nets": verdict.nets, "categories": verdict.categories}, add_to_output=True)
+        return messages

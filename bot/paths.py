@@ -1,0 +1,6 @@
+"""Locations inside the repository, resolved from this file so they do not depend on the working directory."""
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PATTERNS_DIR = REPO_ROOT / "bot" / "patterns"
+SPACY_PIPELINE_DIR = REPO_ROOT / "build" / "spacy" / "en_trust"

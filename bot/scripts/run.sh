@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Starts the action server and the Rasa server; stops both on Ctrl+C. Used by `make run`.
+set -euo pipefail
+rasa_port=${1:-5005}
+action_port=${2:-5055}
+cd "$(dirname "$0")/../.."
+source bot/scripts/lib.sh
+
+start_action_server "$action_port"
+trap stop_action_server EXIT
+
+echo
+echo "Trust-repair assistant starting on http://127.0.0.1:${rasa_port}"
+echo "  talk over REST:  curl -s -XPOST http://127.0.0.1:${rasa_port}/webhooks/rest/webhook -d '{\"sender\":\"me\",\"message\":\"hi\"}'"
+echo "  or in a terminal: make shell"
+echo
+.venv/bin/rasa run --model models/trust-repair.tar.gz --interface "${RASA_HOST:-127.0.0.1}" --port "$rasa_port" \
+  --endpoints endpoints.yml --credentials credentials.yml

@@ -1,0 +1,66 @@
+"""Builds the project's English spaCy pipeline from source files in the repository.
+
+No spaCy model can be downloaded here, so the pipeline is assembled from parts that ship
+as Python packages: a blank English tokenizer, the lookup lemmatizer (tables from
+``spacy-lookups-data``) and an entity ruler whose patterns live in ``bot/patterns/``.
+Rasa's ``SpacyNLP`` loads the result from a path (see ``config.yml``).
+
+Usage: ``python -m bot.spacy_pipeline [OUTPUT_DIR]``
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Dict, Iterable, List
+
+import yaml
+
+from bot.paths import PATTERNS_DIR, SPACY_PIPELINE_DIR
+
+ENTITY_PATTERN_FILE = "entities.yml"
+
+
+def load_entity_patterns(path: Path) -> List[Dict[str, Any]]:
+    """Turns the readable ``label -> value -> [patterns]`` file into entity-ruler patterns.
+
+    A string is a phrase matched case-insensitively; a list is a spaCy token pattern.
+    The canonical value becomes the pattern ``id`` so that extracted entities can be
+    normalised ("cheated on me" -> ``affair``).
+    """
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    patterns = []
+    for label, values in spec.items():
+        for value, value_patterns in values.items():
+            for pattern in value_patterns:
+                if not isinstance(pattern, (str, list)):
+                    raise ValueError(f"{path}: {label}.{value}: pattern must be a string or a list")
+                patterns.append({"label": label, "id": value, "pattern": pattern})
+    return patterns
+
+
+def build_pipeline(patterns: Iterable[Dict[str, Any]]):
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    ruler = nlp.add_pipe(
+        "entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True}
+    )
+    # initialize() loads the lemma tables and resets the ruler, so patterns come after it.
+    nlp.initialize()
+    ruler.add_patterns(list(patterns))
+    return nlp
+
+
+def main(argv: List[str]) -> int:
+    output = Path(argv[0]) if argv else SPACY_PIPELINE_DIR
+    patterns = load_entity_patterns(PATTERNS_DIR / ENTITY_PATTERN_FILE)
+    nlp = build_pipeline(patterns)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(output)
+    print(f"spaCy pipeline with {len(patterns)} entity patterns written to {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
