@@ -59,7 +59,7 @@ shell: $(MODEL)
 	@bash bot/scripts/shell.sh $(ACTION_PORT)
 
 test: $(MODEL)
-	@bash .ci/test.sh
+	@bash bot/scripts/test.sh
 
 cross-validate: $(SPACY_DIR)/meta.json
 	$(PY) -m bot.nlu_report --config config.yml

@@ -15,6 +15,7 @@ from actions.exercises.progress import save_progress
 from actions.exercises.rendering import render_step
 from actions.exercises.state import SLOT_ANSWER, SLOT_ROLE, ExerciseState, cleared_slot_events
 from actions.persistence.repository import StorageUnavailable
+from actions.safety.gate import is_gated
 
 FINISHED = "finished"
 
@@ -194,10 +195,10 @@ class ActionFinishExercise(Action):
         if state is None:
             return cleared_slot_events()
         summary = engine.build_summary(state.exercise, state.answers)
-        dispatcher.utter_message(text=summary.as_text())
+        dispatcher.utter_message(text=summary.as_text(ui_text()["score_line"]))
         saved = save_progress(dispatcher, tracker, state, status="finished", score=summary.score)
         next_exercise = exercises().get(summary.next_exercise or "")
-        if next_exercise is not None:
+        if next_exercise is not None and not is_gated(next_exercise.id, tracker):
             dispatcher.utter_message(
                 response="utter_suggest_next_exercise", exercise_title=next_exercise.title,
                 buttons=[button(ui_text()["yes_start"], "start_exercise", exercise=next_exercise.id),
@@ -205,4 +206,5 @@ class ActionFinishExercise(Action):
             )
         if saved:
             dispatcher.utter_message(response="utter_summary_saved")
-        return cleared_slot_events()
+        offered = next_exercise.id if next_exercise is not None and not is_gated(next_exercise.id, tracker) else None
+        return cleared_slot_events() + [SlotSet("offered_exercise", offered)]

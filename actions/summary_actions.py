@@ -10,7 +10,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.context import button, latest_entity, repository
 from actions.exercises import engine
-from actions.exercises.catalogue import exercises
+from actions.exercises.catalogue import exercises, ui_text
 from actions.persistence.repository import StorageUnavailable
 
 MAX_LISTED = 10
@@ -36,7 +36,7 @@ class ActionShowSummaries(Action):
             chosen = runs[0]
         if chosen is not None:
             summary = engine.build_summary(exercises()[chosen.exercise_id], chosen.answers)
-            dispatcher.utter_message(text=summary.as_text())
+            dispatcher.utter_message(text=summary.as_text(ui_text()["score_line"]))
             return []
         listed = runs[:MAX_LISTED]
         lines = "\n".join(

@@ -138,16 +138,20 @@ class SummaryView:
     lines: List[str] = field(default_factory=list)
     paragraph: Optional[str] = None
     score: Optional[int] = None
+    score_max: Optional[int] = None
     reading: Optional[str] = None
     next_exercise: Optional[str] = None
     closing: Optional[str] = None
 
-    def as_text(self) -> str:
+    def as_text(self, score_line: str = "{score}/{score_max}") -> str:
+        """The summary as one message; `score_line` is a template from the UI text."""
         parts = [self.title]
         if self.lines:
             parts.append("\n".join(f"• {line}" for line in self.lines))
         if self.paragraph:
             parts.append(self.paragraph)
+        if self.score is not None:
+            parts.append(score_line.format(score=self.score, score_max=self.score_max))
         if self.reading:
             parts.append(self.reading)
         if self.closing:
@@ -160,6 +164,12 @@ def _display(step: Step, answer: Mapping) -> str:
         option = step.option(answer["value"])
         return option.title if option else answer["value"]
     return answer["value"]
+
+
+def _highest(step: Step) -> int:
+    if step.kind == "rating":
+        return step.scale.max
+    return max(option.score or 0 for option in step.options)
 
 
 def build_summary(exercise: Exercise, answers: Answers) -> SummaryView:
@@ -181,6 +191,7 @@ def build_summary(exercise: Exercise, answers: Answers) -> SummaryView:
         numbers = [n for n in numbers if n is not None]
         if numbers:
             view.score = sum(numbers)
+            view.score_max = sum(_highest(step_by_id(exercise, s)) for s in summary.score.steps)
             band = next((b for b in summary.score.bands if view.score <= b.max), summary.score.bands[-1])
             view.reading = band.reading
             view.next_exercise = band.next_exercise

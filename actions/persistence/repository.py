@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Dict, List, Mapping, Optional
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
@@ -204,13 +204,8 @@ class Repository:
     def delete_person(self, sender_id: str) -> int:
         """Deletes the person and (by cascade) every run and answer; returns rows removed."""
         with self.database.session() as session:
-            person_id = session.execute(
-                select(Person.id).where(Person.sender_id == sender_id)
-            ).scalar_one_or_none()
-            if person_id is None:
+            person = session.execute(select(Person).where(Person.sender_id == sender_id)).scalar_one_or_none()
+            if person is None:
                 return 0
-            run_ids = select(ExerciseRun.id).where(ExerciseRun.person_id == person_id)
-            session.execute(delete(Answer).where(Answer.run_id.in_(run_ids)))
-            session.execute(delete(ExerciseRun).where(ExerciseRun.person_id == person_id))
-            session.execute(delete(Person).where(Person.id == person_id))
+            session.delete(person)  # runs and answers go with it (ORM cascade)
             return 1

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Every test, in the order a failure is cheapest to find. Called by `make test` (and CI).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONWARNINGS=ignore
+failed=()
+
+step() {  # step NAME COMMAND...: run, remember failures, keep going so one run shows everything
+  local name=$1; shift
+  echo; echo "=== $name"
+  "$@"
+  local rc=$?
+  if [ "$name" = "pytest" ] && [ $rc -eq 5 ]; then
+    echo "pytest collected no tests: that is a failure here"; rc=1
+  fi
+  [ $rc -eq 0 ] || failed+=("$name")
+}
+
+step "rasa data validate" .venv/bin/rasa data validate --fail-on-warnings --quiet
+step "pytest" .venv/bin/python -m pytest -q -p no:cacheprovider
+step "safety evaluation" .venv/bin/python -m bot.safety_eval --model models/trust-repair.tar.gz --quiet
+step "conversation tests" bash bot/scripts/conversation_tests.sh
+
+echo
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "FAILED: ${failed[*]}"
+  exit 1
+fi
+echo "all test steps passed"

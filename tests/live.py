@@ -1,0 +1,122 @@
+"""Starts the real action server and Rasa server for end-to-end tests, and talks to them."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+MODEL = REPO_ROOT / "models" / "trust-repair.tar.gz"
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode} before {url} answered")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {seconds} s")
+
+
+@dataclass
+class LiveServers:
+    workdir: Path
+    database_url: str
+    rasa_port: int = field(default_factory=free_port)
+    action_port: int = field(default_factory=free_port)
+    processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def env(self) -> Dict[str, str]:
+        return {**os.environ, "DATABASE_URL": self.database_url, "RASA_TELEMETRY_ENABLED": "false",
+                "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore"}
+
+    def _log(self, name: str):
+        return open(self.workdir / f"{name}.log", "ab")
+
+    def start_action_server(self) -> None:
+        process = subprocess.Popen(
+            [str(VENV_BIN / "python"), "-m", "bot.action_server", "--port", str(self.action_port)],
+            cwd=REPO_ROOT, env=self.env, stdout=self._log("actions"), stderr=subprocess.STDOUT)
+        self.processes["actions"] = process
+        wait_for(f"http://127.0.0.1:{self.action_port}/health", process)
+
+    def stop_action_server(self) -> None:
+        process = self.processes.pop("actions")
+        process.terminate()
+        process.wait(timeout=30)
+
+    def start(self) -> None:
+        if not MODEL.exists():
+            raise RuntimeError(f"{MODEL} is missing: run `make train` first")
+        endpoints = self.workdir / "endpoints.yml"
+        endpoints.write_text(
+            f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
+            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n")
+        self.start_action_server()
+        process = subprocess.Popen(
+            [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--interface", "127.0.0.1",
+             "--port", str(self.rasa_port), "--endpoints", str(endpoints),
+             "--credentials", str(REPO_ROOT / "credentials.yml")],
+            cwd=REPO_ROOT, env=self.env, stdout=self._log("rasa"), stderr=subprocess.STDOUT)
+        self.processes["rasa"] = process
+        wait_for(f"http://127.0.0.1:{self.rasa_port}/", process)
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def chat(self, sender: str) -> "Chat":
+        return Chat(f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook", sender)
+
+
+@dataclass
+class Chat:
+    """One person talking over the REST channel; keeps what the bot said."""
+
+    url: str
+    sender: str
+    last: List[Dict] = field(default_factory=list)
+
+    def say(self, message: str) -> List[Dict]:
+        body = json.dumps({"sender": self.sender, "message": message}).encode()
+        request = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            self.last = json.load(reply)
+        return self.last
+
+    @property
+    def text(self) -> str:
+        return "\n".join(message.get("text", "") for message in self.last)
+
+    def buttons(self) -> List[Dict[str, str]]:
+        return [button for message in self.last for button in message.get("buttons") or []]
+
+    def press(self, title: str) -> List[Dict]:
+        button = next((b for b in self.buttons() if b["title"] == title), None)
+        if button is None:
+            raise AssertionError(f"no button {title!r} in {[b['title'] for b in self.buttons()]}")
+        return self.say(button["payload"])

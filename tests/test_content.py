@@ -1,0 +1,90 @@
+"""Exercise content: every theme has a valid exercise, and every response the code sends exists."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from actions.context import THEME_INTENTS
+from actions.exercises import engine
+from actions.exercises.catalogue import ContentError, load_exercise, load_exercises, load_themes, ui_text
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_theme_has_an_exercise_a_label_and_a_reflection(domain):
+    exercises = load_exercises()
+    themes = load_themes()
+    assert set(exercises) == set(THEME_INTENTS)
+    assert set(themes) == set(THEME_INTENTS)
+    for theme in THEME_INTENTS:
+        assert f"utter_reflect_{theme}" in domain["responses"], theme
+        assert theme in domain["intents"]
+
+
+@pytest.mark.parametrize("theme", THEME_INTENTS)
+def test_each_person_sees_four_to_eight_steps(theme):
+    exercise = load_exercises()[theme]
+    for role in ("hurt", "broke_trust"):
+        answers = {}
+        shown = []
+        step_id = engine.next_step_id(exercise, answers, role)
+        while step_id is not None:
+            step = engine.step_by_id(exercise, step_id)
+            shown.append(step_id)
+            # answer with the first option, a middle rating, or some text
+            if step.kind == "choice":
+                answers[step_id] = {"value": step.options[0].value, "number": step.options[0].score}
+            elif step.kind == "rating":
+                answers[step_id] = {"value": str(step.scale.min), "number": step.scale.min}
+            else:
+                answers[step_id] = {"value": "something", "number": None}
+            step_id = engine.next_step_id(exercise, answers, role, after=step_id)
+        assert 4 <= len(shown) <= 8, (theme, role, shown)
+        summary = engine.build_summary(exercise, answers)
+        assert summary.lines or summary.paragraph, theme
+
+
+def test_every_response_the_actions_send_exists_in_the_domain(domain):
+    sources = "\n".join(p.read_text() for p in (REPO_ROOT / "actions").rglob("*.py"))
+    named = set(re.findall(r'response="(utter_[a-z_]+)"', sources))
+    assert named, "expected the actions to send domain responses"
+    missing = named - set(domain["responses"])
+    assert not missing
+    # responses built from a prefix: utter_exercise_invalid_<kind>
+    for kind in ("text", "choice", "rating", "info"):
+        assert f"utter_exercise_invalid_{kind}" in domain["responses"]
+
+
+def test_engine_button_labels_exist():
+    labels = ui_text()
+    for key in ("skip", "pause", "continue", "role_hurt", "role_broke_trust", "role_prompt", "progress",
+                "rating_scale", "yes_start", "not_now", "something_else", "resume_now", "show_topics",
+                "i_am_safe", "not_safe"):
+        assert labels.get(key), key
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("id: broken\ntitle: t\npurpose: p\nintro: i\nsteps:\n  - {id: a, kind: rating, prompt: q}\nsummary: {title: s}\n",
+         "step 'a' (#1)"),
+        ("id: broken\ntitle: t\npurpose: p\nintro: i\nsteps:\n  - {id: a, kind: dance, prompt: q}\nsummary: {title: s}\n",
+         "step 'a' (#1) -> kind"),
+        ("id: broken\ntitle: t\npurpose: p\nintro: i\nsteps:\n  - {id: a, kind: text, prompt: q, when: {step: zzz, in: [x]}}\nsummary: {title: s}\n",
+         "not an earlier step"),
+        ("id: broken\ntitle: t\npurpose: p\nintro: i\nsteps:\n  - {id: a, kind: text, prompt: q}\nsummary: {title: s, items: [{step: nope, label: x}]}\n",
+         "summary refers to step 'nope'"),
+        ("id: other\ntitle: t\npurpose: p\nintro: i\nsteps:\n  - {id: a, kind: text, prompt: q}\nsummary: {title: s}\n",
+         "must match the file name"),
+        ("id: broken\n  title: [\n", "not valid YAML"),
+    ],
+)
+def test_malformed_content_names_the_file_and_the_step(tmp_path, content, message):
+    path = tmp_path / "broken.yml"
+    path.write_text(content)
+    with pytest.raises(ContentError) as error:
+        load_exercise(path)
+    assert "broken.yml" in str(error.value)
+    assert message in str(error.value)

@@ -1,0 +1,114 @@
+"""The exercise engine: step order and branching, answer parsing, summaries and scores."""
+from __future__ import annotations
+
+import pytest
+
+from actions.exercises import engine
+from actions.exercises.catalogue import load_exercises
+from actions.exercises.content_model import Exercise
+
+EXERCISE = Exercise.parse_obj({
+    "id": "demo", "title": "Demo", "purpose": "p", "intro": "i", "role_aware": True,
+    "steps": [
+        {"id": "what", "kind": "text", "prompt": "What happened?"},
+        {"id": "who", "kind": "choice", "prompt": "Who?", "options": [
+            {"value": "partner", "title": "My partner", "score": 2}, {"value": "myself", "title": "Myself", "score": 0}]},
+        {"id": "self_note", "kind": "text", "prompt": "A note to yourself", "when": {"step": "who", "in": ["myself"]}},
+        {"id": "for_hurt", "kind": "info", "prompt": "Only for the hurt partner", "when": {"role": "hurt"}},
+        {"id": "ready", "kind": "rating", "prompt": "How ready?", "scale": {"min": 0, "max": 10, "low": "no", "high": "yes"}},
+    ],
+    "summary": {"title": "Your demo", "items": [{"step": "what", "label": "What"}, {"step": "who", "label": "Who"}],
+                "template": "I said {what} about {who}.",
+                "score": {"steps": ["who", "ready"], "bands": [{"max": 5, "reading": "low"}, {"max": 12, "reading": "high", "next_exercise": "setback"}]}},
+})
+
+
+def walk(role, answers):
+    ids, current = [], engine.next_step_id(EXERCISE, answers, role)
+    while current is not None:
+        ids.append(current)
+        current = engine.next_step_id(EXERCISE, answers, role, after=current)
+    return ids
+
+
+def test_role_is_asked_first_when_unknown():
+    assert engine.next_step_id(EXERCISE, {}, None) == engine.ROLE_STEP_ID
+    assert engine.next_step_id(EXERCISE, {}, None, after=engine.ROLE_STEP_ID) == "what"
+
+
+@pytest.mark.parametrize(
+    "role, who, expected",
+    [
+        ("hurt", "partner", ["what", "who", "for_hurt", "ready"]),
+        ("hurt", "myself", ["what", "who", "self_note", "for_hurt", "ready"]),
+        ("broke_trust", "partner", ["what", "who", "ready"]),
+    ],
+)
+def test_steps_branch_on_role_and_earlier_answers(role, who, expected):
+    assert walk(role, {"who": {"value": who}}) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("7", 7), ("7/10", 7), ("about seven", 7), ("10", 10), ("zero", 0), ("0", 0),
+     ("eleven", None), ("11", None), ("idk", None), ("", None), ("-1", None)],
+)
+def test_rating_answers(text, expected):
+    step = engine.step_by_id(EXERCISE, "ready")
+    answer = engine.parse_answer(step, text)
+    assert (answer.number if answer else None) == expected
+
+
+@pytest.mark.parametrize(
+    "text, choice, intent, expected",
+    [("", "myself", "choose", "myself"), ("Myself", None, None, "myself"), ("my partner", None, None, "partner"),
+     ("2", None, None, "myself"), ("whatever", None, None, None), ("", "nonsense", "choose", None)],
+)
+def test_choice_answers(text, choice, intent, expected):
+    step = engine.step_by_id(EXERCISE, "who")
+    answer = engine.parse_answer(step, text, choice, intent)
+    assert (answer.value if answer else None) == expected
+
+
+def test_yes_no_choice_accepts_affirm_and_deny():
+    step = engine.step_by_id(load_exercises()["professional_help"], next(
+        s.id for s in load_exercises()["professional_help"].steps if s.kind == "choice"))
+    values = {o.value for o in step.options}
+    assert {"yes", "no"} <= values
+    assert engine.parse_answer(step, "yeah", None, "affirm").value == "yes"
+    assert engine.parse_answer(step, "nope", None, "deny").value == "no"
+
+
+def test_text_answers_reject_payloads_and_are_capped():
+    step = engine.step_by_id(EXERCISE, "what")
+    assert engine.parse_answer(step, '/choose{"choice":"x"}') is None
+    assert engine.parse_answer(step, "   ") is None
+    assert len(engine.parse_answer(step, "a" * 10000).value) == engine.MAX_TEXT_ANSWER
+
+
+def test_summary_lines_template_and_score():
+    answers = {"what": {"value": "I lied."}, "who": {"value": "partner", "number": 2}, "ready": {"value": "7", "number": 7}}
+    view = engine.build_summary(EXERCISE, answers)
+    assert view.lines == ["What: I lied.", "Who: My partner"]
+    assert view.paragraph == "I said I lied about My partner."
+    assert view.score == 9 and view.score_max == 12 and view.reading == "high" and view.next_exercise == "setback"
+    assert "Your demo" in view.as_text() and "9/12" in view.as_text()
+
+
+def test_summary_leaves_out_skipped_steps_and_a_template_missing_answers():
+    view = engine.build_summary(EXERCISE, {"who": {"value": "myself", "number": 0}})
+    assert view.lines == ["Who: Myself"]
+    assert view.paragraph is None
+    assert view.score == 0 and view.reading == "low"
+
+
+def test_self_check_scores_map_to_readings():
+    exercise = load_exercises()["signs_of_eroded_trust"]
+    steps = [s for s in exercise.steps if s.kind == "choice"]
+    assert len(steps) == 7
+    all_often = {s.id: {"value": "often", "number": 2} for s in steps}
+    all_never = {s.id: {"value": "never", "number": 0} for s in steps}
+    high, low = engine.build_summary(exercise, all_often), engine.build_summary(exercise, all_never)
+    assert high.score == 14 and low.score == 0
+    assert high.reading != low.reading
+    assert high.next_exercise == "professional_help"

@@ -1,0 +1,110 @@
+"""End to end: the trained model, the Rasa server and the action server, over REST.
+
+Asserts on what a person sees (the bot's words and buttons) and on the saved rows.
+"""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from actions.exercises.catalogue import load_exercises
+from actions.persistence.database import Database
+from actions.persistence.repository import Repository
+from tests.live import REPO_ROOT, LiveServers
+
+pytestmark = pytest.mark.live
+DOMAIN = yaml.safe_load((REPO_ROOT / "domain.yml").read_text())
+
+
+def response_text(name: str) -> str:
+    return DOMAIN["responses"][name][-1]["text"].split("{")[0].strip()[:60]
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("live")
+    live = LiveServers(workdir, database_url=f"sqlite:///{workdir / 'app.db'}")
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def saved(servers):
+    repo = Repository(Database(servers.database_url))
+    yield repo
+    repo.database.dispose()
+
+
+def test_welcome_says_it_is_automated_self_help(servers):
+    chat = servers.chat("welcome")
+    chat.say("hi")
+    assert "automated self-help assistant" in chat.text and "not a therapist" in chat.text
+    chat.say("are you a real person?")
+    assert "not a human" in chat.text
+
+
+def test_a_theme_message_is_reflected_and_the_exercise_offered(servers):
+    chat = servers.chat("theme")
+    chat.say("i found messages from another man on my wife's phone")
+    assert "automated self-help assistant" in chat.text  # first contact: disclosure first
+    assert "Understanding what happened" in chat.text
+    assert [b["title"] for b in chat.buttons()] == ["Yes, let's start", "Not now"]
+
+
+def test_the_self_check_end_to_end_with_buttons(servers, saved):
+    chat = servers.chat("self-check")
+    chat.say("i keep tracking where she is on my phone all day")
+    chat.press("Yes, let's start")
+    assert "Question 1 of 7" in chat.text
+    for answer in ["Often", "Sometimes", "Rarely or never", "Often", "Sometimes", "Often"]:
+        chat.press(answer)
+    assert "Question 7 of 7" in chat.text
+    chat.say("eleven")  # not one of the options: asked again, gently
+    assert "Question 7 of 7" in chat.text
+    chat.press("Often")
+    assert "Your trust-signs self-check" in chat.text
+    assert "Your score: 10 out of 14" in chat.text
+    runs = saved.finished_runs("self-check")
+    assert len(runs) == 1 and runs[0].score == 10 and len(runs[0].answers) == 7
+
+    chat.say("show my summaries")
+    assert "Your trust-signs self-check" in chat.text and "Your score: 10 out of 14" in chat.text
+
+
+def test_crisis_mid_exercise_stops_it_until_they_are_safe(servers, saved):
+    chat = servers.chat("crisis")
+    chat.say("/start_exercise{\"exercise\":\"signs_of_eroded_trust\"}")
+    chat.press("Often")
+    chat.say("honestly i just want to die")
+    assert "findahelpline.com" in chat.text and "Are you safe right now?" in chat.text
+    assert saved.latest_open_run("crisis").status == "paused"
+    chat.say("we were talking about something again after a setback")
+    chat.press("I'm safe right now")
+    assert "glad you're safe" in chat.text
+    chat.press("Continue now")
+    assert "Question 2 of 7" in chat.text
+
+
+def test_abuse_gates_the_forgiveness_exercise(servers):
+    chat = servers.chat("abuse")
+    chat.say("my boyfriend slapped me last night when i asked about the texts")
+    assert "not your fault" in chat.text
+    chat.press("I'm safe right now")
+    chat.say("how do i forgive him")
+    assert "Forgiveness steps" not in chat.text
+    assert "not going to walk you through this exercise" in chat.text
+
+
+def test_pause_and_resume_after_the_action_server_restarts(servers, saved):
+    chat = servers.chat("restart")
+    chat.say("/start_exercise{\"exercise\":\"monitor_progress\"}")
+    chat.press("4")
+    chat.say("let's stop here for now, i'll finish later")
+    assert "saved your answers" in chat.text
+    servers.stop_action_server()
+    servers.start_action_server()
+    chat.say("continue my exercise")
+    assert "Welcome back" in chat.text and "Question 2 of" in chat.text
+    run = saved.latest_open_run("restart")
+    assert run.answers["honesty"] == {"value": "4", "number": 4}
