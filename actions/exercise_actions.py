@@ -8,16 +8,17 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import button, latest_entity, latest_intent, repository
+from actions.context import THEME_INTENTS, button, latest_entity, latest_intent, repository
 from actions.exercises import engine
 from actions.exercises.catalogue import exercises, ui_text
 from actions.exercises.progress import save_progress
 from actions.exercises.rendering import render_step
 from actions.exercises.state import SLOT_ANSWER, SLOT_ROLE, ExerciseState, cleared_slot_events
 from actions.persistence.repository import StorageUnavailable
-from actions.safety.gate import is_gated
+from actions.safety.gate import ask_safety_first, is_gated, safety_check_pending
 
 FINISHED = "finished"
+DIGRESSION_CONFIDENCE = 0.5
 
 
 def _with_role(state: ExerciseState, role: Optional[str]) -> List[EventType]:
@@ -29,9 +30,12 @@ class ActionStartExercise(Action):
         return "action_start_exercise"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if safety_check_pending(tracker):
+            ask_safety_first(dispatcher)
+            return cleared_slot_events()
         exercise_id = latest_entity(tracker, "exercise") or tracker.get_slot("offered_exercise")
         exercise = exercises().get(exercise_id or "")
-        if exercise is None:
+        if exercise is None or is_gated(exercise.id, tracker):
             dispatcher.utter_message(response="utter_which_exercise")
             return cleared_slot_events()
         role = tracker.get_slot(SLOT_ROLE)
@@ -81,6 +85,9 @@ class ValidateExerciseForm(FormValidationAction):
         else:
             step = engine.step_by_id(state.exercise, state.step_id)
             answer = engine.parse_answer(step, text, choice, latest_intent(tracker))
+            other_theme = digression(tracker, state, step, text, answered=answer is not None)
+            if other_theme is not None:
+                return self._digress(dispatcher, tracker, state, other_theme)
             if answer is None:
                 dispatcher.utter_message(response=f"utter_exercise_invalid_{step.kind}", **_scale_vars(step))
                 return {SLOT_ANSWER: None}
@@ -91,6 +98,38 @@ class ValidateExerciseForm(FormValidationAction):
         # Filling the slot ends the form; leaving it empty asks the next step.
         events[SLOT_ANSWER] = FINISHED if state.step_id is None else None
         return events
+
+
+    @staticmethod
+    def _digress(dispatcher: CollectingDispatcher, tracker: Tracker, state: ExerciseState, theme: str) -> Dict[Text, Any]:
+        """Answers the other topic and offers the way back; the exercise is paused meanwhile."""
+        save_progress(dispatcher, tracker, state, status="paused")
+        dispatcher.utter_message(response=f"utter_reflect_{theme}")
+        buttons = [button(ui_text()["back_to_exercise"], "resume_exercise")]
+        if not is_gated(theme, tracker):
+            buttons.append(button(exercises()[theme].title, "start_exercise", exercise=theme))
+        dispatcher.utter_message(response="utter_digression_offer", exercise_title=state.exercise.title, buttons=buttons)
+        # No exercise in the slots: the form ends (see required_slots) and nothing is lost.
+        return {event["name"]: event["value"] for event in cleared_slot_events()}
+
+
+def digression(tracker: Tracker, state: ExerciseState, step, text: str, answered: bool) -> Optional[str]:
+    """Another theme, said clearly, where an answer was expected; None when it is an answer.
+
+    On choice and rating steps anything that is not an answer can be a digression; on text
+    steps only a question is, because a reflection naturally sounds like a theme.
+    """
+    intent = tracker.latest_message.get("intent") or {}
+    theme = intent.get("name")
+    if theme not in THEME_INTENTS or theme == state.exercise.id:
+        return None
+    if (intent.get("confidence") or 0) < DIGRESSION_CONFIDENCE:
+        return None
+    if step.kind in ("choice", "rating") and not answered:
+        return theme
+    if step.kind == "text" and text.rstrip().endswith("?"):
+        return theme
+    return None
 
 
 def _scale_vars(step) -> Dict[str, Any]:
@@ -137,6 +176,10 @@ class ActionResumeExercise(Action):
         return "action_resume_exercise"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if safety_check_pending(tracker):
+            # After a disclosure the exercise waits until the person says they are safe.
+            ask_safety_first(dispatcher)
+            return cleared_slot_events()
         state = ExerciseState.from_tracker(tracker)
         if state is None:
             try:

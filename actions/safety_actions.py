@@ -14,14 +14,10 @@ from actions.exercises.catalogue import exercises, ui_text
 from actions.exercises.progress import save_progress
 from actions.exercises.state import ExerciseState, cleared_slot_events
 from actions.persistence.repository import StorageUnavailable
+from actions.safety.gate import safe_buttons
 from actions.safety.resources import known_region, region_name, resources_text
 
 logger = logging.getLogger(__name__)
-
-
-def _safe_buttons() -> list:
-    ui = ui_text()
-    return [button(ui["i_am_safe"], "confirm_safe"), button(ui["not_safe"], "deny")]
 
 
 def _pause_exercise_in_progress(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
@@ -66,7 +62,7 @@ class ActionRespondToCrisis(Action):
         dispatcher.utter_message(response="utter_crisis_acknowledge")
         dispatcher.utter_message(response="utter_crisis_resources", resources=resources_text("crisis", region),
                                  region_name=region_name(region))
-        dispatcher.utter_message(response="utter_ask_safe_now", buttons=_safe_buttons())
+        dispatcher.utter_message(response="utter_ask_safe_now", buttons=safe_buttons())
         events += [SlotSet("safety_check_pending", True), SlotSet("welcomed", True)]
         if "abuse" in _categories(tracker):
             _record_abuse(tracker, True)
@@ -86,7 +82,7 @@ class ActionRespondToAbuse(Action):
         dispatcher.utter_message(response="utter_abuse_resources", resources=resources_text("abuse", region),
                                  region_name=region_name(region))
         dispatcher.utter_message(response="utter_quick_exit")
-        dispatcher.utter_message(response="utter_ask_safe_to_talk", buttons=_safe_buttons())
+        dispatcher.utter_message(response="utter_ask_safe_to_talk", buttons=safe_buttons())
         return events + [SlotSet("safety_check_pending", True), SlotSet("abuse_disclosed", True),
                          SlotSet("welcomed", True)]
 
@@ -116,7 +112,7 @@ class ActionRespondNotSafe(Action):
         region = _region(tracker)
         kind = "abuse" if tracker.get_slot("abuse_disclosed") else "crisis"
         dispatcher.utter_message(response="utter_not_safe", resources=resources_text(kind, region))
-        dispatcher.utter_message(response="utter_stay_with_you", buttons=_safe_buttons())
+        dispatcher.utter_message(response="utter_stay_with_you", buttons=safe_buttons())
         return [SlotSet("safety_check_pending", True)]
 
 

@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 from actions.context import THEME_INTENTS, button, intent_ranking, latest_intent, repository
 from actions.exercises.catalogue import exercises, themes, ui_text
 from actions.persistence.repository import StorageUnavailable
-from actions.safety.gate import gate_reply, safety_check_pending
+from actions.safety.gate import ask_safety_first, gate_reply, safety_check_pending
 
 # Below this the ranking is noise; candidates must also be within reach of the best one.
 MIN_CANDIDATE_CONFIDENCE = 0.08
@@ -76,7 +76,7 @@ class ActionOfferExercise(Action):
             return []
         events = disclose_once(dispatcher, tracker)
         if safety_check_pending(tracker):
-            dispatcher.utter_message(response="utter_safety_check_first", buttons=_safe_buttons())
+            ask_safety_first(dispatcher)
             return events
         if gate_reply(dispatcher, tracker, theme):
             return events
@@ -88,11 +88,6 @@ class ActionOfferExercise(Action):
                      button(ui_text()["not_now"], "deny")],
         )
         return events + [SlotSet("offered_exercise", theme)]
-
-
-def _safe_buttons() -> List[Dict[str, str]]:
-    ui = ui_text()
-    return [button(ui["i_am_safe"], "confirm_safe"), button(ui["not_safe"], "deny")]
 
 
 def theme_candidates(ranking: List[Dict[str, Any]]) -> List[str]:

@@ -176,3 +176,65 @@ async def test_a_database_that_is_down_loses_nothing(repo, make_tracker, dispatc
     reply, slots = await give(make_tracker, domain, slots, "/choose", choice="never")
     assert responses(reply) == []
     assert set(context.repository().get_run(slots["exercise_run_id"]).answers) == set(SELF_CHECK_STEPS[:2])
+
+
+async def test_show_my_apology_draft_reopens_that_summary(repo, make_tracker, dispatcher, domain):
+    from actions.summary_actions import ActionShowSummaries
+
+    for exercise, answers in [("setback", {}), ("apology_past_hurts", {"what_i_did": {"value": "I lied about the money", "number": None}})]:
+        run_id = repo.start_run("person-1", "rest", exercise, "broke_trust", None)
+        repo.save_answers(run_id, answers, None)
+        repo.set_status(run_id, "finished")
+    tracker = make_tracker("show my apology draft", "show_summaries",
+                           entities=[{"entity": "exercise", "value": "apology_past_hurts"}])
+    await ActionShowSummaries().run(dispatcher, tracker, domain)
+    assert len(dispatcher.messages) == 1
+    assert dispatcher.messages[0]["text"].startswith(load_exercises()["apology_past_hurts"].summary.title)
+
+
+async def test_show_summaries_lists_finished_exercises_as_buttons(repo, make_tracker, dispatcher, domain):
+    from actions.summary_actions import ActionShowSummaries
+
+    for exercise in ("setback", "plan_future"):
+        run_id = repo.start_run("person-1", "rest", exercise, None, None)
+        repo.set_status(run_id, "finished")
+    await ActionShowSummaries().run(dispatcher, make_tracker("show my summaries", "show_summaries"), domain)
+    assert responses(dispatcher) == ["utter_summaries_list"]
+    assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == ["Shared future plan", "Setback response"]
+
+
+async def test_no_exercise_starts_while_a_safety_check_is_open(repo, make_tracker, dispatcher, domain):
+    tracker = make_tracker("/start_exercise", "start_exercise", entities=[{"entity": "exercise", "value": "setback"}],
+                           slots={"safety_check_pending": True})
+    events = await ActionStartExercise().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_safety_check_first"]
+    assert slot_values(events)["exercise_id"] is None
+    dispatcher.messages.clear()
+    await ActionResumeExercise().run(dispatcher, make_tracker("continue", "resume_exercise", slots={"safety_check_pending": True}), domain)
+    assert responses(dispatcher) == ["utter_safety_check_first"]
+
+
+async def test_another_theme_mid_exercise_is_answered_with_a_way_back(repo, make_tracker, domain):
+    dispatcher = CollectingDispatcher()
+    slots = await start(make_tracker, dispatcher, domain)
+    _, slots = await give(make_tracker, domain, slots, "/choose", choice="often")
+    reply = CollectingDispatcher()
+    tracker = make_tracker("should we see a couples therapist", "professional_help",
+                           slots={**slots, "requested_slot": "exercise_answer"}, active_loop="exercise_form")
+    result = ValidateExerciseForm().validate_exercise_answer(tracker.latest_message["text"], reply, tracker, domain)
+    assert responses(reply) == ["utter_reflect_professional_help", "utter_digression_offer"]
+    assert [b["payload"] for b in reply.messages[1]["buttons"]] == [
+        "/resume_exercise", '/start_exercise{"exercise":"professional_help"}']
+    assert result["exercise_id"] is None
+    run = repo.get_run(slots["exercise_run_id"])
+    assert run.status == "paused" and len(run.answers) == 1
+
+
+async def test_a_reflection_that_sounds_like_a_theme_is_kept_as_an_answer(repo, make_tracker, domain):
+    dispatcher = CollectingDispatcher()
+    slots = await start(make_tracker, dispatcher, domain, exercise="forgiveness", role="hurt")
+    exercise = load_exercises()["forgiveness"]
+    step = slots["exercise_step"] = next(s.id for s in exercise.steps if s.kind == "text" and s.when is None)
+    reply, after = await give(make_tracker, domain, slots, "he lied to me for a year about the money", intent="trust_breach")
+    assert responses(reply) == []
+    assert after["exercise_answers"][step]["value"] == "he lied to me for a year about the money"

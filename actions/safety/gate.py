@@ -6,12 +6,13 @@ either. The flag is kept with the person in the database, so it survives restart
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Dict, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import repository
+from actions.context import button, repository
+from actions.exercises.catalogue import ui_text
 from actions.persistence.repository import StorageUnavailable
 from actions.safety.resources import resources_text
 
@@ -44,3 +45,13 @@ def gate_reply(dispatcher: CollectingDispatcher, tracker: Tracker, theme: str) -
     response = "utter_specialist_support_first" if theme in SPECIALIST_FIRST else "utter_gated_exercise"
     dispatcher.utter_message(response=response, resources=resources_text("abuse", tracker.get_slot("region")))
     return True
+
+
+def safe_buttons() -> List[Dict[str, str]]:
+    ui = ui_text()
+    return [button(ui["i_am_safe"], "confirm_safe"), button(ui["not_safe"], "deny")]
+
+
+def ask_safety_first(dispatcher: CollectingDispatcher) -> None:
+    """While a safety check is open, this is the answer to anything that would start an exercise."""
+    dispatcher.utter_message(response="utter_safety_check_first", buttons=safe_buttons())
