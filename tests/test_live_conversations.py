@@ -108,3 +108,39 @@ def test_pause_and_resume_after_the_action_server_restarts(servers, saved):
     assert "Welcome back" in chat.text and "Question 2 of" in chat.text
     run = saved.latest_open_run("restart")
     assert run.answers["honesty"] == {"value": "4", "number": 4}
+
+
+@pytest.mark.parametrize("index, exercise_id", list(enumerate(sorted(load_exercises()))))
+def test_every_exercise_can_be_walked_to_its_summary(servers, saved, index, exercise_id):
+    exercise = load_exercises()[exercise_id]
+    chat = servers.chat(f"walk-{exercise_id}")
+    chat.say(f'/start_exercise{{"exercise":"{exercise_id}"}}')
+    role = "I was hurt" if index % 2 else "I broke the trust"
+    for _ in range(12):
+        if "I've saved this summary" in chat.text:
+            break
+        choices = [b for b in chat.buttons() if b["payload"].startswith("/choose")]
+        if any(b["title"] == role for b in choices):
+            chat.press(role)
+        elif choices:
+            chat.say(choices[-1]["payload"])
+        else:
+            chat.say("this is what i would say, in my own words")
+    assert exercise.summary.title in chat.text
+    assert "I've saved this summary" in chat.text
+    finished = saved.finished_runs(f"walk-{exercise_id}")
+    assert [run.exercise_id for run in finished] == [exercise_id]
+    assert finished[0].answers
+
+
+def test_an_unclear_message_gets_a_question_with_theme_buttons_and_no_loop(servers):
+    chat = servers.chat("unsure")
+    chat.say("hi")
+    chat.say("i dont know how to feel about any of this")
+    titles = [b["title"] for b in chat.buttons()]
+    assert "Which of these is closest" in chat.text
+    assert 2 <= len(titles) <= 4 and titles[-1] == "Something else"
+    chat.say("hmm")
+    chat.say("hmm")
+    assert "still not sure I follow" in chat.text
+    assert len(chat.buttons()) == 15

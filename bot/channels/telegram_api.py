@@ -1,0 +1,103 @@
+"""A small Telegram Bot API client: a session created inside the running loop, retries with backoff.
+
+Why aiohttp and not aiogram 2.15 (which Rasa installs): the connector calls five methods
+and needs its own retry policy, a base URL for the offline fake API, and a session that
+is never bound to a loop other than the server's (the stock connector's bug). aiogram 2
+is end-of-life and would add its own types and exceptions to translate; plain aiohttp is
+fewer moving parts.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
+
+import aiohttp
+
+from bot.channels.telegram_settings import DEFAULT_API_BASE
+
+logger = logging.getLogger(__name__)
+
+
+class TelegramApiError(Exception):
+    """A Bot API call failed for good (after retries, or with an error not worth retrying)."""
+
+    def __init__(self, method: str, error_code: int, description: str) -> None:
+        super().__init__(f"{method} failed: {error_code} {description}")
+        self.method = method
+        self.error_code = error_code
+        self.description = description
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4                # first try included
+    base_delay: float = 0.5          # 0.5, 1, 2 s between tries for 5xx and network errors
+    max_retry_after: float = 30.0    # longer 429 waits would outlast Telegram's webhook timeout
+
+    def backoff(self, attempt: int) -> float:
+        return self.base_delay * 2 ** (attempt - 1)
+
+
+class TelegramClient:
+    def __init__(self, token: str, api_base: str = DEFAULT_API_BASE, retry: RetryPolicy = RetryPolicy(),
+                 timeout: float = 10.0, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self._url = f"{api_base.rstrip('/')}/bot{token}/"   # holds the token: never log it
+        self._retry = retry
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._sleep = sleep
+        self._session: Optional[aiohttp.ClientSession] = None
+        self._session_loop: Optional[asyncio.AbstractEventLoop] = None
+
+    async def call(self, method: str, payload: Optional[Dict[str, Any]] = None) -> Any:
+        """Calls `method` and returns its `result`. Logs only the method and Telegram's error, never the payload."""
+        attempts = self._retry.attempts
+        for attempt in range(1, attempts + 1):
+            status, body = await self._post(method, payload or {})
+            if body.get("ok"):
+                return body.get("result")
+            code = int(body.get("error_code") or status)
+            description = str(body.get("description") or "")[:200]
+            delay = self._retry_delay(code, body, attempt)
+            if delay is None or attempt == attempts:
+                logger.error("Telegram %s failed after %d attempt(s): %s %s", method, attempt, code, description)
+                raise TelegramApiError(method, code, description)
+            logger.warning("Telegram %s failed (%s %s); retry %d of %d in %.1f s",
+                           method, code, description, attempt, attempts - 1, delay)
+            await self._sleep(delay)
+        raise AssertionError("unreachable")  # the loop always returns or raises
+
+    def _retry_delay(self, code: int, body: Dict[str, Any], attempt: int) -> Optional[float]:
+        """Seconds to wait before the next try, or None when retrying cannot help."""
+        if code == 429:
+            retry_after = float((body.get("parameters") or {}).get("retry_after") or self._retry.backoff(attempt))
+            return retry_after if retry_after <= self._retry.max_retry_after else None
+        if code >= 500:   # includes the network errors _post reports as 599
+            return self._retry.backoff(attempt)
+        return None
+
+    async def _post(self, method: str, payload: Dict[str, Any]) -> Tuple[int, Dict[str, Any]]:
+        try:
+            async with self._session_in_running_loop().post(self._url + method, json=payload) as response:
+                try:
+                    return response.status, await response.json(content_type=None)
+                except ValueError:   # e.g. an HTML error page from a proxy in between
+                    return response.status, {"ok": False, "error_code": response.status, "description": "not JSON"}
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            # The type only: aiohttp's messages can contain the URL, which holds the token.
+            return 599, {"ok": False, "error_code": 599, "description": f"network error ({type(error).__name__})"}
+
+    def _session_in_running_loop(self) -> aiohttp.ClientSession:
+        # Created on first use inside the loop that uses it; a session from another loop
+        # (a closed one) is never reused, which is what breaks Rasa's own connector.
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._session_loop is not loop:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+            self._session_loop = loop
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None

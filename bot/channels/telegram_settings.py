@@ -1,0 +1,65 @@
+"""What the Telegram connector is configured with: settings from the environment and its own reply texts."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional
+
+import yaml
+
+DEFAULT_API_BASE = "https://api.telegram.org"
+TEXTS_FILE = Path(__file__).with_name("telegram_texts.yml")
+
+# Telegram accepts 1-256 characters from this set as a webhook secret token.
+_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+# credentials.yml key -> environment variable. A non-empty credentials value wins, so the
+# usual setup is an empty credentials entry and the secrets in the environment.
+_SOURCES = {
+    "access_token": "TELEGRAM_TOKEN",
+    "webhook_secret": "TELEGRAM_WEBHOOK_SECRET",
+    "webhook_url": "TELEGRAM_WEBHOOK_URL",
+    "api_base": "TELEGRAM_API_BASE",
+}
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    access_token: str = ""
+    webhook_secret: str = ""
+    webhook_url: str = ""
+    api_base: str = DEFAULT_API_BASE
+
+    @classmethod
+    def load(cls, credentials: Optional[Mapping[str, Any]] = None,
+             environ: Optional[Mapping[str, str]] = None) -> "TelegramSettings":
+        credentials = credentials or {}
+        environ = os.environ if environ is None else environ
+        values = {key: str(credentials.get(key) or environ.get(env, "") or "").strip()
+                  for key, env in _SOURCES.items()}
+        values["api_base"] = (values["api_base"] or DEFAULT_API_BASE).rstrip("/")
+        return cls(**values)
+
+    def problems(self) -> List[str]:
+        """Why the webhook cannot accept updates; empty when it can. Never contains the secrets."""
+        found = []
+        if not self.access_token:
+            found.append("TELEGRAM_TOKEN is not set")
+        if not self.webhook_secret:
+            found.append("TELEGRAM_WEBHOOK_SECRET is not set")
+        elif not _SECRET_PATTERN.match(self.webhook_secret):
+            found.append("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return found
+
+    @property
+    def is_configured(self) -> bool:
+        return not self.problems()
+
+
+@lru_cache(maxsize=1)
+def connector_texts() -> Dict[str, Any]:
+    """The replies the connector sends itself (content, kept out of Python)."""
+    return yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))

@@ -1,0 +1,1 @@
+"""The website chat widget: its texts, and the routes that serve its built files."""

@@ -1,0 +1,130 @@
+"""A fake Telegram Bot API on 127.0.0.1 for offline tests: records every call, answers like Telegram.
+
+It runs in a thread with its own event loop, so both synchronous tests (posting to a
+Rasa server in another process) and async tests (calling the client directly) can use it.
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import socket
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+from aiohttp import web
+
+
+@dataclass
+class Call:
+    method: str
+    params: Dict[str, Any]
+    status: int          # what the fake answered, so retried attempts are visible
+
+
+class FakeTelegramApi:
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.calls: List[Call] = []
+        self._failures: Dict[str, List[Dict[str, Any]]] = defaultdict(list)
+        self._lock = threading.Lock()
+        self._message_ids = itertools.count(1)
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self.port = self._socket.getsockname()[1]
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._thread: Optional[threading.Thread] = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    # --- what tests use ---------------------------------------------------------------
+    def fail_next(self, method: str, status: int = 429, retry_after: Optional[int] = None, times: int = 1) -> None:
+        """The next `times` calls to `method` get a Telegram error instead of success."""
+        body: Dict[str, Any] = {"ok": False, "error_code": status, "description": f"fake error {status}"}
+        if retry_after is not None:
+            body["parameters"] = {"retry_after": retry_after}
+            body["description"] = f"Too Many Requests: retry after {retry_after}"
+        with self._lock:
+            self._failures[method].extend([body] * times)
+
+    def calls_to(self, method: str) -> List[Call]:
+        with self._lock:
+            return [call for call in self.calls if call.method == method]
+
+    def since(self, index: int) -> List[Call]:
+        with self._lock:
+            return self.calls[index:]
+
+    def mark(self) -> int:
+        with self._lock:
+            return len(self.calls)
+
+    def wait_for(self, method: str, timeout: float = 30) -> Call:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.calls_to(method)
+            if found:
+                return found[-1]
+            time.sleep(0.05)
+        raise AssertionError(f"the fake Bot API got no {method} call within {timeout} s")
+
+    # --- the server ---------------------------------------------------------------------
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        params = await request.json() if request.can_read_body else {}
+        with self._lock:
+            failure = self._failures[method].pop(0) if self._failures[method] else None
+            status = failure["error_code"] if failure else 200
+            self.calls.append(Call(method, params, status))
+        if failure:
+            return web.json_response(failure, status=status)
+        return web.json_response({"ok": True, "result": self._result(method, params)})
+
+    def _result(self, method: str, params: Dict[str, Any]) -> Any:
+        if method in ("sendMessage", "sendPhoto"):
+            chat = {"id": int(params["chat_id"]), "type": "private"}
+            return {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
+                    **{key: params[key] for key in ("text", "reply_markup") if key in params}}
+        if method == "getWebhookInfo":
+            registered = [call for call in self.calls_to("setWebhook") if call.status == 200]
+            return {"url": registered[-1].params["url"] if registered else "", "pending_update_count": 0}
+        if method == "getMe":
+            return {"id": 123456, "is_bot": True, "first_name": "Fake", "username": "fake_bot"}
+        return True
+
+    def start(self) -> "FakeTelegramApi":
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("the fake Bot API did not start")
+        return self
+
+    def _serve(self, ready: threading.Event) -> None:
+        loop = self._loop = asyncio.new_event_loop()
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        runner = web.AppRunner(app, access_log=None)
+        loop.run_until_complete(runner.setup())
+        loop.run_until_complete(web.SockSite(runner, self._socket).start())
+        ready.set()
+        loop.run_forever()
+        loop.run_until_complete(runner.cleanup())
+        loop.close()
+
+    def stop(self) -> None:
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+
+    def __enter__(self) -> "FakeTelegramApi":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
