@@ -35,8 +35,12 @@ def rule_detector(pipeline_dir: Path = SPACY_PIPELINE_DIR) -> Detector:
 
 def model_detectors(model_path: str) -> Dict[str, Detector]:
     """The NLU net alone (classifier's top intent) and the full pipeline, from one parse."""
-    from rasa.core.agent import Agent
+    import logging
 
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # Rasa logs every parsed message at DEBUG otherwise
     agent = Agent.load(model_path)
     loop = asyncio.new_event_loop()
     cache: Dict[str, dict] = {}
@@ -47,13 +51,10 @@ def model_detectors(model_path: str) -> Dict[str, Detector]:
         return cache[text]
 
     def nlu_only(text: str) -> Set[str]:
-        # The original ranking, without the safety net's override and the fallback.
-        ranking = [r for r in parse(text).get("intent_ranking", []) if r["name"] != "nlu_fallback"]
-        nets = (parse(text).get("safety") or {}).get("nets", [])
-        if "rules" in nets and "nlu" not in nets:
-            ranking = ranking[1:]
-        top = ranking[0]["name"] if ranking else None
-        return {top} & set(CATEGORIES)
+        # What the classifier said before the safety net stepped in, at the configured threshold.
+        parsed = parse(text)
+        fired = "nlu" in (parsed.get("safety") or {}).get("nets", [])
+        return {parsed["intent"]["name"]} if fired else set()
 
     def combined(text: str) -> Set[str]:
         return {parse(text)["intent"]["name"]} & set(CATEGORIES)

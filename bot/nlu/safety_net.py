@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set, Text
+from typing import Any, Dict, List, Optional, Set, Text, Tuple
 
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -64,13 +64,18 @@ class SafetyMatcher:
             if phrases:
                 self.phrases.add(label, phrases)
 
-    def categories(self, doc) -> Set[str]:
+    def scan(self, doc) -> Tuple[Set[str], bool]:
+        """The categories found (idioms removed) and whether any idiom was found."""
         matches = [(doc.vocab.strings[m], s, e) for m, s, e in list(self.matcher(doc)) + list(self.phrases(doc))]
         negatives = [(s, e) for label, s, e in matches if label == NEGATIVE]
-        return {
+        found = {
             label for label, start, end in matches
             if label != NEGATIVE and not any(start < n_end and n_start < end for n_start, n_end in negatives)
         }
+        return found, bool(negatives)
+
+    def categories(self, doc) -> Set[str]:
+        return self.scan(doc)[0]
 
 
 def load_safety_patterns(path: Path) -> Dict[str, List[Any]]:
@@ -81,10 +86,14 @@ def load_safety_patterns(path: Path) -> Dict[str, List[Any]]:
     return spec
 
 
-def nlu_category(message: Message, min_confidence: float) -> Optional[str]:
-    """The safety intent the classifier ranked first (ignoring the fallback), if any."""
+def classifier_top(message: Message) -> Optional[Dict[str, Any]]:
+    """The classifier's first intent, ignoring the fallback that may stand in front of it."""
     ranking = message.get(INTENT_RANKING_KEY) or []
-    top = next((r for r in ranking if r.get(INTENT_NAME_KEY) != FALLBACK_INTENT), None)
+    return next((r for r in ranking if r.get(INTENT_NAME_KEY) != FALLBACK_INTENT), None)
+
+
+def nlu_category(top: Optional[Dict[str, Any]], min_confidence: float) -> Optional[str]:
+    """The safety intent the classifier ranked first, if it is confident enough."""
     if top and top[INTENT_NAME_KEY] in CATEGORIES and top[PREDICTED_CONFIDENCE_KEY] >= min_confidence:
         return top[INTENT_NAME_KEY]
     return None
@@ -114,8 +123,11 @@ class SafetyNet(GraphComponent):
 
     def verdict(self, message: Message) -> SafetyVerdict:
         doc = message.get(SPACY_DOCS[TEXT])
-        rules = self.matcher_for(doc.vocab).categories(doc) if doc is not None else set()
-        return SafetyVerdict(rules, nlu_category(message, self.config["nlu_min_confidence"]))
+        rules, idiom = self.matcher_for(doc.vocab).scan(doc) if doc is not None else (set(), False)
+        # An idiom ("this is killing me") also silences the classifier, which is easily
+        # swayed by the alarming word in it; the rule net still fires on a real disclosure.
+        nlu = None if idiom else nlu_category(classifier_top(message), self.config["nlu_min_confidence"])
+        return SafetyVerdict(rules, nlu)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -125,9 +137,11 @@ class SafetyNet(GraphComponent):
             if not verdict.categories:
                 continue
             category = verdict.categories[0]
+            top = classifier_top(message)
             intent = {INTENT_NAME_KEY: category, PREDICTED_CONFIDENCE_KEY: 1.0}
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != category]
             message.set(INTENT, intent, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
-            message.set("safety", {"nets": verdict.nets, "categories": verdict.categories}, add_to_output=True)
+            message.set("safety", {"nets": verdict.nets, "categories": verdict.categories, "classifier": top},
+                        add_to_output=True)
         return messages

@@ -1,0 +1,88 @@
+"""The rule-based safety net and how it combines with the classifier."""
+from __future__ import annotations
+
+import pytest
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.safety_net import SafetyNet
+from bot.paths import SPACY_PIPELINE_DIR
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    spacy = pytest.importorskip("spacy")
+    if not (SPACY_PIPELINE_DIR / "meta.json").exists():
+        pytest.fail("the spaCy pipeline is not built: run `make spacy`")
+    return spacy.load(SPACY_PIPELINE_DIR)
+
+
+@pytest.fixture(scope="module")
+def net():
+    return SafetyNet({**SafetyNet.get_default_config(), "nlu_min_confidence": 0.8})
+
+
+def message(nlp, text, intent="setback", confidence=0.9):
+    ranking = [{"name": intent, "confidence": confidence}, {"name": "forgiveness", "confidence": 0.05}]
+    msg = Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking})
+    msg.set(SPACY_DOCS["text"], nlp(text))
+    return msg
+
+
+@pytest.mark.parametrize("text, category", [
+    ("i keep thinking about killing myself", "crisis"),
+    ("honestly i dont wanna be alive anymore", "crisis"),
+    ("i cut myself again last night", "crisis"),
+    ("he hit me when i asked about the texts", "abuse"),
+    ("she threatened to take the kids if i leave", "abuse"),
+    ("he takes my whole paycheck and gives me an allowance", "abuse"),
+    ("i'm terrified of what he'll do when he gets home", "abuse"),
+])
+def test_disclosures_are_caught_by_the_rules(nlp, net, text, category):
+    msg = message(nlp, text)
+    net.process([msg])
+    assert msg.get("intent")["name"] == category
+    assert "rules" in msg.get("safety")["nets"]
+
+
+@pytest.mark.parametrize("text", [
+    "this is killing me",
+    "i could kill him for forgetting our anniversary",
+    "i'd die for a holiday right now",
+    "he hit the gym every day this week",
+    "i'm scared he'll cheat again",
+    "i keep checking his phone and i hate it",
+])
+def test_everyday_words_are_not_disclosures(nlp, net, text):
+    msg = message(nlp, text)
+    net.process([msg])
+    assert msg.get("intent")["name"] == "setback"
+    assert msg.get("safety") is None
+
+
+def test_a_confident_classifier_is_the_second_net(nlp, net):
+    msg = message(nlp, "everything feels pointless and heavy lately", intent="crisis", confidence=0.93)
+    net.process([msg])
+    assert msg.get("intent") == {"name": "crisis", "confidence": 1.0}
+    assert msg.get("safety")["nets"] == ["nlu"]
+    assert msg.get("safety")["classifier"]["confidence"] == 0.93
+
+
+def test_an_unsure_classifier_or_an_idiom_does_not_trigger(nlp, net):
+    unsure = message(nlp, "everything feels heavy lately", intent="crisis", confidence=0.5)
+    idiom = message(nlp, "this is killing me", intent="crisis", confidence=0.95)
+    net.process([unsure, idiom])
+    assert unsure.get("safety") is None and idiom.get("safety") is None
+
+
+def test_the_rules_win_over_the_classifier_and_the_fallback(nlp, net):
+    msg = message(nlp, "he choked me and i'm scared", intent="nlu_fallback", confidence=0.3)
+    net.process([msg])
+    assert msg.get("intent")["name"] == "abuse"
+    assert msg.get("intent_ranking")[0] == {"name": "abuse", "confidence": 1.0}
+
+
+def test_button_payloads_are_left_alone(nlp, net):
+    msg = message(nlp, '/choose{"choice":"often"}', intent="choose")
+    net.process([msg])
+    assert msg.get("intent")["name"] == "choose"
