@@ -26,7 +26,7 @@ help:
 	@echo "make run       install, build, train if needed, start the assistant (REST on :$(RASA_PORT))"
 	@echo "make test      run every test (what CI runs)"
 	@echo "make shell     talk to the assistant in the terminal"
-	@echo "make train | validate | cross-validate | compare-pipelines | safety-eval | lock | clean"
+	@echo "make train | validate | cross-validate | compare-pipelines | benchmark | safety-eval | lock | clean"
 
 $(VENV)/.installed: requirements.lock
 	@if [ -z "$(PYTHON310)" ]; then \
@@ -68,6 +68,9 @@ cross-validate: $(SPACY_DIR)/meta.json
 
 compare-pipelines: $(SPACY_DIR)/meta.json
 	$(PY) -m bot.nlu_report --compare config.yml bot/configs/diet.yml
+
+benchmark: $(SPACY_DIR)/meta.json
+	$(PY) -m bot.benchmark
 
 safety-eval: $(MODEL)
 	$(PY) -m bot.safety_eval --model $(MODEL)
