@@ -86,3 +86,25 @@ def test_button_payloads_are_left_alone(nlp, net):
     msg = message(nlp, '/choose{"choice":"often"}', intent="choose")
     net.process([msg])
     assert msg.get("intent")["name"] == "choose"
+
+
+def test_an_unsure_safety_guess_gives_way_to_the_next_intent(nlp, net):
+    msg = Message(data={"text": "he threw me a surprise party", "intent": {"name": "abuse", "confidence": 0.6},
+                        "intent_ranking": [{"name": "abuse", "confidence": 0.6},
+                                           {"name": "appreciation_respect", "confidence": 0.3},
+                                           {"name": "setback", "confidence": 0.1}]})
+    msg.set(SPACY_DOCS["text"], nlp(msg.get("text")))
+    net.process([msg])
+    assert msg.get("intent")["name"] == "appreciation_respect"
+    assert msg.get("intent")["confidence"] == pytest.approx(0.75)
+    assert [r["name"] for r in msg.get("intent_ranking")] == ["appreciation_respect", "setback"]
+
+
+def test_a_demoted_guess_with_no_clear_runner_up_asks(nlp, net):
+    msg = Message(data={"text": "he held me", "intent": {"name": "abuse", "confidence": 0.7},
+                        "intent_ranking": [{"name": "abuse", "confidence": 0.7}, {"name": "setback", "confidence": 0.05},
+                                           {"name": "greet", "confidence": 0.05}]})
+    msg.set(SPACY_DOCS["text"], nlp(msg.get("text")))
+    net.process([msg])
+    assert msg.get("intent")["name"] == "nlu_fallback"
+    assert msg.get("intent_ranking")[1]["name"] == "setback"

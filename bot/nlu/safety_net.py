@@ -103,7 +103,8 @@ def nlu_category(top: Optional[Dict[str, Any]], min_confidence: float) -> Option
 class SafetyNet(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"patterns": str(PATTERNS_DIR / "safety.yml"), "nlu_min_confidence": 0.0}
+        return {"patterns": str(PATTERNS_DIR / "safety.yml"), "nlu_min_confidence": 0.0,
+                "fallback_threshold": 0.3}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.config = config
@@ -134,14 +135,35 @@ class SafetyNet(GraphComponent):
             if not message.get(TEXT) or message.get(TEXT).startswith("/"):
                 continue  # button payloads carry their intent already
             verdict = self.verdict(message)
-            if not verdict.categories:
-                continue
-            category = verdict.categories[0]
-            top = classifier_top(message)
-            intent = {INTENT_NAME_KEY: category, PREDICTED_CONFIDENCE_KEY: 1.0}
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != category]
-            message.set(INTENT, intent, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
-            message.set("safety", {"nets": verdict.nets, "categories": verdict.categories, "classifier": top},
-                        add_to_output=True)
+            if verdict.categories:
+                self._raise_alarm(message, verdict)
+            elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) in CATEGORIES:
+                self._demote(message)
         return messages
+
+    @staticmethod
+    def _raise_alarm(message: Message, verdict: SafetyVerdict) -> None:
+        category = verdict.categories[0]
+        top = classifier_top(message)
+        intent = {INTENT_NAME_KEY: category, PREDICTED_CONFIDENCE_KEY: 1.0}
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != category]
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+        message.set("safety", {"nets": verdict.nets, "categories": verdict.categories, "classifier": top},
+                    add_to_output=True)
+
+    def _demote(self, message: Message) -> None:
+        """Crisis and abuse only ever come from this component: an unsure classifier's
+        guess gives way to its next intent, renormalised, or to the fallback (which asks)."""
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        safety_mass = sum(r[PREDICTED_CONFIDENCE_KEY] for r in ranking if r[INTENT_NAME_KEY] in CATEGORIES)
+        rest = [
+            {INTENT_NAME_KEY: r[INTENT_NAME_KEY], PREDICTED_CONFIDENCE_KEY: r[PREDICTED_CONFIDENCE_KEY] / max(1e-9, 1 - safety_mass)}
+            for r in ranking if r[INTENT_NAME_KEY] not in CATEGORIES and r[INTENT_NAME_KEY] != FALLBACK_INTENT
+        ]
+        best = rest[0] if rest else None
+        if best is None or best[PREDICTED_CONFIDENCE_KEY] < self.config["fallback_threshold"]:
+            best = {INTENT_NAME_KEY: FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: self.config["fallback_threshold"]}
+            rest = [best] + rest
+        message.set(INTENT, best, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, rest, add_to_output=True)
