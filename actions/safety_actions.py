@@ -9,9 +9,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import button, channel_of, latest_entity, repository
-from actions.exercises.catalogue import exercises, ui_text
-from actions.exercises.progress import save_progress
+from actions.context import channel_of, latest_entity, repository
+from actions.exercises.progress import offer_to_resume, save_progress
 from actions.exercises.state import ExerciseState, cleared_slot_events
 from actions.persistence.repository import StorageUnavailable
 from actions.safety.gate import safe_buttons
@@ -93,14 +92,7 @@ class ActionConfirmSafe(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_glad_you_are_safe")
-        try:
-            run = repository().latest_open_run(tracker.sender_id)
-        except StorageUnavailable:
-            run = None
-        exercise = exercises().get(run.exercise_id) if run else None
-        if exercise is not None:
-            dispatcher.utter_message(response="utter_offer_resume", exercise_title=exercise.title,
-                                     buttons=[button(ui_text()["resume_now"], "resume_exercise")])
+        offer_to_resume(dispatcher, tracker)
         return [SlotSet("safety_check_pending", False)]
 
 

@@ -8,9 +8,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import THEME_INTENTS, button, intent_ranking, latest_intent, repository
+from actions.context import THEME_INTENTS, button, intent_ranking, latest_intent
 from actions.exercises.catalogue import exercises, themes, ui_text
-from actions.persistence.repository import StorageUnavailable
+from actions.exercises.progress import offer_to_resume
 from actions.safety.gate import ask_safety_first, gate_reply, safety_check_pending
 
 # Below this the ranking is noise; candidates must also be within reach of the best one.
@@ -40,16 +40,7 @@ class ActionGreet(Action):
             dispatcher.utter_message(response="utter_welcome", buttons=[button(ui_text()["show_topics"], "help")])
             return [SlotSet("welcomed", True)]
         dispatcher.utter_message(response="utter_greet_again")
-        try:
-            run = repository().latest_open_run(tracker.sender_id)
-        except StorageUnavailable:
-            run = None
-        exercise = exercises().get(run.exercise_id) if run else None
-        if exercise is not None:
-            dispatcher.utter_message(
-                response="utter_offer_resume", exercise_title=exercise.title,
-                buttons=[button(ui_text()["resume_now"], "resume_exercise"), button(ui_text()["show_topics"], "help")],
-            )
+        offer_to_resume(dispatcher, tracker, button(ui_text()["show_topics"], "help"))
         return []
 
 

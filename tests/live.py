@@ -10,7 +10,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MODEL = REPO_ROOT / "models" / "trust-repair.tar.gz"
@@ -40,6 +40,7 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 180) -> None:
 class LiveServers:
     workdir: Path
     database_url: str
+    credentials: Path = REPO_ROOT / "credentials.yml"
     rasa_port: int = field(default_factory=free_port)
     action_port: int = field(default_factory=free_port)
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
@@ -75,7 +76,7 @@ class LiveServers:
         process = subprocess.Popen(
             [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--interface", "127.0.0.1",
              "--port", str(self.rasa_port), "--endpoints", str(endpoints),
-             "--credentials", str(REPO_ROOT / "credentials.yml")],
+             "--credentials", str(self.credentials)],
             cwd=REPO_ROOT, env=self.env, stdout=self._log("rasa"), stderr=subprocess.STDOUT)
         self.processes["rasa"] = process
         wait_for(f"http://127.0.0.1:{self.rasa_port}/", process)

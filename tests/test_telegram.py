@@ -10,7 +10,6 @@ import asyncio
 import itertools
 import json
 import logging
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -30,7 +29,7 @@ from bot.channels.telegram_payloads import CALLBACK_DATA_LIMIT, PayloadCodec, fi
 from bot.channels.telegram_settings import DEFAULT_API_BASE, TelegramSettings, connector_texts
 from bot.channels.telegram_updates import COMMANDS, Kind, admit, as_rasa_text, classify
 from tests.fake_telegram_api import FakeTelegramApi
-from tests.live import MODEL, REPO_ROOT, VENV_BIN, LiveServers, wait_for
+from tests.live import LiveServers
 
 TOKEN = "123456:TEST-token_for-the-fake-api"
 SECRET = "test-secret_0123456789"
@@ -160,6 +159,7 @@ def test_a_genuine_update_is_admitted():
     (update(**MY_CHAT_MEMBER), Kind.IGNORED, None),
     (update(**CHANNEL_POST), Kind.IGNORED, None),
     (update(poll_answer={"poll_id": "1", "option_ids": [0]}), Kind.IGNORED, None),
+    (update(callback_query={"id": "7", "from": {"id": 3}, "inline_message_id": "AB", "data": "/affirm"}), Kind.IGNORED, None),
 ])
 def test_updates_are_classified(incoming, kind, text):
     result = classify(incoming)
@@ -411,24 +411,6 @@ class TelegramServers(LiveServers):
         return {**super().env, "TELEGRAM_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET,
                 "TELEGRAM_WEBHOOK_URL": WEBHOOK_URL, "TELEGRAM_API_BASE": self.api_base}
 
-    def start(self) -> None:
-        # LiveServers.start() always passes the repository's credentials.yml; this passes a
-        # temporary one with the connector's (empty) entry, as credentials.yml will have.
-        if not MODEL.exists():
-            raise RuntimeError(f"{MODEL} is missing: run `make train` first")
-        credentials = self.workdir / "credentials.yml"
-        credentials.write_text("rest:\nbot.channels.telegram.TelegramInput:\n")
-        endpoints = self.workdir / "endpoints.yml"
-        endpoints.write_text(
-            f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n")
-        self.start_action_server()
-        self.processes["rasa"] = subprocess.Popen(
-            [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--interface", "127.0.0.1",
-             "--port", str(self.rasa_port), "--endpoints", str(endpoints), "--credentials", str(credentials)],
-            cwd=REPO_ROOT, env=self.env, stdout=self._log("rasa"), stderr=subprocess.STDOUT)
-        wait_for(f"http://127.0.0.1:{self.rasa_port}/", self.processes["rasa"])
-
     @property
     def webhook(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}/webhooks/telegram/webhook"
@@ -584,6 +566,8 @@ def test_a_group_is_told_once_that_the_bot_works_in_private_chats_only(person):
     assert person.calls[0].params["chat_id"] == str(group)
     assert person.send(text_update(group, "hello?", chat_kind="group")) == 200
     assert person.calls == []
+    assert person.send(callback_update(group, "/affirm", chat_kind="group")) == 200
+    assert person.methods == ["answerCallbackQuery"]   # the spinner stops; nothing reaches Rasa
     assert person.send(text_update(-(person.chat_id) - 1, "/start", chat_kind="supergroup")) == 200
     assert person.text == TEXTS["private_only"]
 
@@ -629,8 +613,13 @@ def test_a_rate_limit_is_waited_out_and_the_reply_still_arrives(person, fake_api
 
 
 @live
+def test_start_as_the_first_message_welcomes_and_discloses(person):
+    assert person.say("/start") == 200
+    assert "automated self-help assistant" in person.text and "not a therapist" in person.text
+
+
+@live
 @pytest.mark.parametrize("command, expected", [
-    ("/start", "automated self-help assistant"),
     ("/help", "Here's what I can help with"),
     ("/stop", "not in the middle of an exercise"),
     ("/delete", "This deletes everything I've stored about you"),

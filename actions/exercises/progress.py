@@ -11,7 +11,8 @@ from typing import Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import channel_of, repository
+from actions.context import button, channel_of, repository
+from actions.exercises.catalogue import exercises, ui_text
 from actions.exercises.state import ExerciseState
 from actions.persistence.repository import StorageUnavailable
 
@@ -33,3 +34,17 @@ def save_progress(dispatcher: CollectingDispatcher, tracker: Tracker, state: Exe
         logger.warning("Could not save exercise progress (%s); kept in the conversation", error)
         dispatcher.utter_message(response="utter_storage_unavailable")
         return False
+
+
+def offer_to_resume(dispatcher: CollectingDispatcher, tracker: Tracker, *extra_buttons) -> bool:
+    """Offers the person's unfinished exercise, if there is one; True if it did."""
+    try:
+        run = repository().latest_open_run(tracker.sender_id)
+    except StorageUnavailable:
+        return False  # not worth an error message: this is only an offer
+    exercise = exercises().get(run.exercise_id) if run else None
+    if exercise is None:
+        return False
+    dispatcher.utter_message(response="utter_offer_resume", exercise_title=exercise.title,
+                             buttons=[button(ui_text()["resume_now"], "resume_exercise"), *extra_buttons])
+    return True

@@ -137,7 +137,8 @@ class TelegramInput(InputChannel):
     async def _history(app: Sanic, chat_id: str) -> Iterable[Event]:
         """The conversation's events, where a button key's payload can be found after a restart."""
         tracker_store = getattr(getattr(app.ctx, "agent", None), "tracker_store", None)
-        tracker = await tracker_store.retrieve(chat_id) if tracker_store is not None else None
+        # All sessions: a verbatim payload from an old session works too, so a key should.
+        tracker = await tracker_store.retrieve_full_tracker(chat_id) if tracker_store is not None else None
         return tracker.events if tracker is not None else []
 
     def _on_server_start(self, app: Sanic) -> None:

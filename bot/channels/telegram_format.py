@@ -30,7 +30,7 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> List[str]:
     parts: List[str] = []
     rest = text.strip()
     while rest:
-        end = _fitting_prefix(rest, limit)
+        end = max(_fitting_prefix(rest, limit), 1)
         if end < len(rest):
             end = _boundary_before(rest, end) or end
         parts.append(rest[:end].rstrip())

@@ -11,8 +11,8 @@ a restart and on any Rasa instance:
   SHA-256 (96 bits, so collisions within one conversation are not a concern). A key is
   resolved from a bounded in-memory map of recently sent payloads and, failing that,
   from the conversation history in the tracker store, where Rasa keeps every button the
-  bot sent. A key found in neither (e.g. from a conversation session that has expired)
-  is reported as expired and the person is asked to type their answer.
+  bot sent. A key found in neither (e.g. the history was deleted) is reported as
+  expired and the person is asked to type their answer.
 """
 from __future__ import annotations
 

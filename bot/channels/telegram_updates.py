@@ -95,6 +95,8 @@ def _message(message: Dict[str, Any]) -> Incoming:
 
 def _button(query: Dict[str, Any]) -> Incoming:
     query_id = str(query.get("id", ""))
+    if query.get("inline_message_id"):   # inline mode: not a chat with this bot
+        return Incoming(Kind.IGNORED, callback_query_id=query_id)
     # A press on a message older than 48 hours comes without `message`; in a private
     # chat the chat id is the person's user id.
     chat = (query.get("message") or {}).get("chat") or {"id": (query.get("from") or {}).get("id"), "type": "private"}

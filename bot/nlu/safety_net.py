@@ -110,6 +110,11 @@ class SafetyNet(GraphComponent):
         self.config = config
         self.spec = load_safety_patterns(Path(config["patterns"]))
         self._matchers: Dict[int, SafetyMatcher] = {}
+        # Compile once now so a broken pattern stops the server at start-up, not at the
+        # first message (matchers for the real vocabulary are built on first use).
+        import spacy
+
+        SafetyMatcher(spacy.blank("en").vocab, self.spec)
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
