@@ -12,7 +12,6 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
-from actions.persistence.database import Database, migrate
 from actions.persistence.repository import Repository
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
