@@ -19,8 +19,10 @@ export PYTHONWARNINGS := ignore
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 NLU_DATA := $(shell find data -name '*.yml')
+WIDGET_JS  := bot/widget/dist/widget.js
+WIDGET_SRC := $(shell find bot/widget/src bot/widget/demo -type f) bot/widget/build.mjs
 
-.PHONY: help run shell train validate test spacy install lock cross-validate compare-pipelines safety-eval benchmark clean
+.PHONY: help run shell train validate test spacy install lock cross-validate compare-pipelines safety-eval benchmark widget browser clean
 
 help:
 	@echo "make run       install, build, train if needed, start the assistant (REST on :$(RASA_PORT))"
@@ -49,10 +51,22 @@ $(MODEL): $(SPACY_DIR)/meta.json config.yml domain.yml $(NLU_DATA) bot/nlu/*.py 
 
 train: $(MODEL)
 
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+$(WIDGET_JS): node_modules/.package-lock.json $(WIDGET_SRC)
+	npm run build --silent
+
+widget: $(WIDGET_JS)
+
+# Debian's Chromium for the browser tests (never a downloaded browser build).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
 validate: $(SPACY_DIR)/meta.json
 	$(RASA) data validate --fail-on-warnings --quiet
 
-run: $(MODEL)
+run: $(MODEL) $(WIDGET_JS)
 	@mkdir -p var
 	@bash bot/scripts/run.sh $(RASA_PORT) $(ACTION_PORT)
 
@@ -60,7 +74,7 @@ shell: $(MODEL)
 	@mkdir -p var
 	@bash bot/scripts/shell.sh $(ACTION_PORT)
 
-test: $(MODEL)
+test: $(MODEL) $(WIDGET_JS) browser
 	@bash bot/scripts/test.sh
 
 cross-validate: $(SPACY_DIR)/meta.json
@@ -80,4 +94,4 @@ lock:
 	$(PY) -m pip freeze --exclude-editable | grep -v '^pkg[-_]resources' > requirements.lock
 
 clean:
-	rm -rf build models results var/test-*
+	rm -rf build models results bot/widget/dist var/test-*

@@ -10,8 +10,9 @@ start_action_server "$action_port"
 trap stop_action_server EXIT
 
 echo
-echo "Trust-repair assistant starting on http://127.0.0.1:${rasa_port}"
+echo "Trust-repair assistant starting on http://127.0.0.1:${rasa_port} (ready in about 20 s)"
 echo "  talk over REST:  curl -s -XPOST http://127.0.0.1:${rasa_port}/webhooks/rest/webhook -d '{\"sender\":\"me\",\"message\":\"hi\"}'"
+echo "  chat in the browser: http://127.0.0.1:${rasa_port}/widget/"
 echo "  or in a terminal: make shell"
 echo
 .venv/bin/rasa run --model models/trust-repair.tar.gz --interface "${RASA_HOST:-127.0.0.1}" --port "$rasa_port" \

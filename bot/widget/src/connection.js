@@ -12,6 +12,7 @@ export function openConnection({ serverUrl, socketPath, sessionId }, handlers) {
   let confirmed = false;
   const waiting = [];
 
+  // session_id is ignored by our channel (it uses the socket's own) but Rasa's stock one needs it.
   const emit = (text) => socket.emit(EVENTS.user, { message: text, session_id: currentId });
 
   socket.on("connect", () => {

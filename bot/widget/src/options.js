@@ -11,7 +11,6 @@ export const DEFAULTS = Object.freeze({
   launcherLabel: "Chat",
   primaryColor: "#1f5f8b",
   exitUrl: "https://www.google.com/search?q=weather",
-  storage: "session", // "session": forgotten when the tab closes; "local": kept across visits
   open: false,
   maxLength: 2000, // keep equal to the channel's max_message_length
   greeting: "/greet",
@@ -43,7 +42,6 @@ export function readOptions(given = {}, scriptUrl = "", pageUrl = "") {
     launcherLabel: text(pick("launcherLabel"), DEFAULTS.launcherLabel),
     primaryColor: parseHex(pick("primaryColor")) ? pick("primaryColor").trim() : DEFAULTS.primaryColor,
     exitUrl: httpUrl(pick("exitUrl")) || DEFAULTS.exitUrl,
-    storage: pick("storage") === "local" ? "local" : "session",
     open: pick("open") === true || pick("open") === "true",
     maxLength: maxLength > 0 ? maxLength : DEFAULTS.maxLength,
     greeting: text(pick("greeting"), DEFAULTS.greeting),

@@ -12,7 +12,7 @@ function el(doc, tag, className, text) {
 }
 
 export function formatTime(time) {
-  return new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" }).format(new Date(time));
+  return new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" }).format(new Date(time));
 }
 
 // message: { from: "bot" | "user", text?, buttons?: [{ title, payload }], image?: { src, alt }, time }

@@ -1,14 +1,14 @@
 // What the widget keeps in the browser: the session id and the transcript, nothing else, under
-// one key, so that "Leave quickly" can remove it all.
+// one sessionStorage key. sessionStorage survives a reload but not the tab: nothing of the
+// conversation stays on the device once the tab is closed, and "Leave quickly" removes it at once.
 
 const KEY = "trust-repair-widget";
 const MAX_MESSAGES = 200;
 
-function area(kind) {
+function area() {
   try {
-    const storage = kind === "local" ? window.localStorage : window.sessionStorage;
-    storage.getItem(KEY); // throws where storage is blocked
-    return storage;
+    window.sessionStorage.getItem(KEY); // throws where storage is blocked
+    return window.sessionStorage;
   } catch {
     return null; // the conversation still works; it just will not survive a reload
   }
@@ -26,8 +26,8 @@ function read(storage) {
   }
 }
 
-export function openStore(kind) {
-  const storage = area(kind);
+export function openStore() {
+  const storage = area();
   const state = storage ? read(storage) : { sessionId: null, messages: [] };
   const save = () => {
     try {
@@ -55,10 +55,7 @@ export function openStore(kind) {
   };
 }
 
-// Removes the widget's data from both storage areas, whichever the operator configured.
 export function forgetEverything() {
-  for (const kind of ["session", "local"]) {
-    const storage = area(kind);
-    if (storage) storage.removeItem(KEY);
-  }
+  const storage = area();
+  if (storage) storage.removeItem(KEY);
 }

@@ -25,8 +25,8 @@ function chatIcon(doc) {
 }
 
 export const DISCLOSURE =
-  "This is an automated self-help assistant: not a person, not a therapist and not an emergency " +
-  "service. If you are in danger, call your local emergency number.";
+  "An automated self-help assistant: not a person, not a therapist, not an emergency service. " +
+  "In danger? Call your local emergency number.";
 
 export function buildView(doc, options) {
   const host = el(doc, "div", { id: "trust-repair-widget" });
@@ -52,7 +52,7 @@ export function buildView(doc, options) {
       text: "Clears this conversation from the browser and opens a neutral website." }),
   ]);
 
-  const bannerOk = el(doc, "button", { class: "tr-banner-ok", type: "button", text: "OK, got it" });
+  const bannerOk = el(doc, "button", { class: "tr-banner-ok", type: "button", text: "Got it" });
   const banner = el(doc, "div", { id: "tr-banner", class: "tr-banner", role: "note", hidden: "" },
     [el(doc, "p", { text: DISCLOSURE }), bannerOk]);
 

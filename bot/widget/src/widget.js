@@ -34,16 +34,24 @@ function applyPalette(host, colour) {
 
 export function mountWidget(win, options) {
   const doc = win.document;
-  const store = openStore(options.storage);
+  const store = openStore();
   const view = buildView(doc, options);
   applyStyles(view.root, doc);
   applyPalette(view.host, options.primaryColor);
   let connection = null;
   let typingTimer = null;
+  let firstReply = null; // the first bot message since the person last spoke
 
-  const scrollToEnd = () => {
-    view.scroller.scrollTop = view.scroller.scrollHeight;
-  };
+  // Scroll to the newest message, but never past the start of the first reply: a long answer
+  // is read from its beginning.
+  function scrollToEnd() {
+    const scroller = view.scroller;
+    const bottom = scroller.scrollHeight - scroller.clientHeight;
+    const top = firstReply
+      ? firstReply.getBoundingClientRect().top - scroller.getBoundingClientRect().top + scroller.scrollTop - 12
+      : bottom;
+    scroller.scrollTop = Math.min(bottom, top);
+  }
 
   function setTyping(on) {
     win.clearTimeout(typingTimer);
@@ -53,8 +61,9 @@ export function mountWidget(win, options) {
   }
 
   function show(message, choicesEnabled) {
-    view.log.append(renderMessage(doc, message, { onChoose: choose, choicesEnabled }));
-    scrollToEnd();
+    const node = renderMessage(doc, message, { onChoose: choose, choicesEnabled });
+    view.log.append(node);
+    return node;
   }
 
   function send(text) {
@@ -64,10 +73,12 @@ export function mountWidget(win, options) {
 
   // What the person sees as their bubble, and what goes to the assistant (a button's payload).
   function say(shown, sent = shown) {
+    setBanner(false); // read by now, and the welcome says it again: give the space back
     view.log.querySelectorAll(".tr-choice").forEach((button) => (button.disabled = true));
     const message = { from: "user", text: shown, time: Date.now() };
     store.add(message);
     show(message, false);
+    firstReply = null;
     send(sent);
   }
 
@@ -83,9 +94,10 @@ export function mountWidget(win, options) {
       view.host.dispatchEvent(new CustomEvent("trust-repair:custom", { detail: custom, bubbles: true }));
     }
     if (!message) return;
-    setTyping(false);
     store.add(message);
-    show(message, true);
+    const node = show(message, true);
+    firstReply = firstReply || node;
+    setTyping(false); // also scrolls
   }
 
   function setStatus(state) {
@@ -135,7 +147,8 @@ export function mountWidget(win, options) {
   function resizeInput() {
     const input = view.input;
     input.style.height = "auto";
-    input.style.height = `${input.scrollHeight}px`; // CSS max-height caps it, then it scrolls
+    const borders = input.offsetHeight - input.clientHeight;
+    input.style.height = `${input.scrollHeight + borders}px`; // CSS max-height caps it, then it scrolls
     const length = input.value.length;
     view.counter.textContent = length >= options.maxLength * COUNTER_FROM ? `${length} / ${options.maxLength}` : "";
   }
