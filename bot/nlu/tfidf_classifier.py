@@ -1,0 +1,56 @@
+"""Rasa's LogisticRegressionClassifier with tf-idf weighting in front of it.
+
+Rasa's CountVectorsFeaturizer gives raw counts, and the stock classifier fixes the
+regularisation strength. On this data, sublinear tf-idf weighting and a weaker penalty
+raise cross-validated macro-F1 by about four points (README, "Choosing the NLU
+pipeline"). Both come from scikit-learn; this subclass only swaps the estimator, so
+training and prediction stay Rasa's own code.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, Text
+
+import skops.io as sio
+
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 30.0, "max_iter": 3000}
+
+    def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage, resource: Resource) -> None:
+        super().__init__(config, name, model_storage, resource)
+        self.clf = Pipeline([
+            ("tfidf", TfidfTransformer(sublinear_tf=True)),
+            ("logistic", LogisticRegression(
+                C=self.config["C"], solver=self.config["solver"], max_iter=self.config["max_iter"],
+                tol=self.config["tol"], random_state=self.config["random_state"], class_weight="balanced")),
+        ])
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "TfidfLogisticRegressionClassifier":
+        # The tf-idf weights are a scipy sparse matrix, which skops does not trust by
+        # default (so Rasa's own load would give up); trust exactly that and nothing else.
+        with model_storage.read_from(resource) as model_dir:
+            path = model_dir / f"{resource.name}.skops"
+            untrusted = set(sio.get_untrusted_types(file=path))
+            unexpected = untrusted - TRUSTED_TYPES
+            if unexpected:
+                raise ValueError(f"{path.name}: refusing to load untrusted types {sorted(unexpected)}")
+            component = cls(config, execution_context.node_name, model_storage, resource)
+            component.clf = sio.load(path, trusted=sorted(untrusted))
+            return component
+
+
+TRUSTED_TYPES = {"scipy.sparse._csr.csr_matrix"}
