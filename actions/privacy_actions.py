@@ -40,4 +40,5 @@ class ActionDeleteMyData(Action):
             dispatcher.utter_message(response="utter_storage_unavailable")
             return []
         dispatcher.utter_message(response="utter_data_deleted")
-        return [AllSlotsReset(), SlotSet("welcomed", True)]
+        # data_deleted tells the tracker store (bot/tracker_store.py) to erase the conversation.
+        return [AllSlotsReset(), SlotSet("welcomed", True), SlotSet("data_deleted", True)]

@@ -46,6 +46,10 @@ class LiveServers:
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
+    def tracker_db(self) -> Path:
+        return self.workdir / "tracker.db"
+
+    @property
     def env(self) -> Dict[str, str]:
         return {**os.environ, "DATABASE_URL": self.database_url, "RASA_TELEMETRY_ENABLED": "false",
                 "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore"}
@@ -71,7 +75,8 @@ class LiveServers:
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(
             f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n")
+            f"tracker_store:\n  type: bot.tracker_store.ForgettingSQLTrackerStore\n"
+            f"  dialect: sqlite\n  db: {self.tracker_db}\n")
         self.start_action_server()
         process = subprocess.Popen(
             [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--interface", "127.0.0.1",

@@ -144,3 +144,24 @@ def test_an_unclear_message_gets_a_question_with_theme_buttons_and_no_loop(serve
     chat.say("hmm")
     assert "still not sure I follow" in chat.text
     assert len(chat.buttons()) == 15
+
+
+def test_delete_my_data_erases_the_answers_and_the_conversation(servers, saved):
+    import sqlite3
+
+    chat = servers.chat("forget-me")
+    chat.say("i lied to my wife about the gambling debts")
+    chat.press("Yes, let's start")
+    chat.press("I broke the trust")
+    chat.say("i hid forty thousand in debt from her")
+    assert saved.latest_open_run("forget-me").answers
+    chat.say("delete my data")
+    chat.press("Yes, delete everything")
+    assert "deleted everything" in chat.text
+    assert saved.export_person("forget-me") == {}
+    with sqlite3.connect(servers.tracker_db) as db:
+        stored = [row[0] for row in db.execute("select data from events where sender_id = 'forget-me'")]
+    assert stored, "the conversation after the deletion is still kept"
+    assert not any("gambling" in data or "forty thousand" in data for data in stored)
+    chat.say("hi")
+    assert "Hi again" in chat.text

@@ -23,3 +23,4 @@ async def test_delete_removes_every_row_and_resets_the_conversation(repo, make_t
     assert responses(dispatcher) == ["utter_data_deleted"]
     assert repo.get_run(run_id) is None and repo.export_person("person-1") == {}
     assert events[0] == {"event": "reset_slots", "timestamp": None}
+    assert {"event": "slot", "timestamp": None, "name": "data_deleted", "value": True} in events

@@ -1,0 +1,38 @@
+"""Rasa's SQL tracker store, plus forgetting: "delete my data" also erases the conversation.
+
+Deleting the app's rows is not enough: the tracker store keeps every message the person
+typed. When `action_delete_my_data` sets the `data_deleted` slot, the next save deletes
+every stored event of that conversation (all sessions) and keeps only what came after
+the deletion. Everything else is Rasa's SQLTrackerStore unchanged.
+"""
+from __future__ import annotations
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
+
+FORGET_SLOT = "data_deleted"
+
+
+def forget_marker(events) -> int:
+    """Index of the last `data_deleted=True` event among `events`, or -1."""
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if isinstance(event, SlotSet) and event.key == FORGET_SLOT and event.value:
+            return index
+    return -1
+
+
+class ForgettingSQLTrackerStore(SQLTrackerStore):
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        with self.session_scope() as session:
+            new_events = list(self._additional_events(session, tracker))
+        if forget_marker(new_events) < 0:
+            await super().save(tracker)
+            return
+        events = list(tracker.events)
+        kept = events[forget_marker(events):]
+        with self.session_scope() as session:
+            session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id).delete()
+            session.commit()
+        await super().save(DialogueStateTracker.from_events(tracker.sender_id, kept, slots=self.domain.slots))
