@@ -41,4 +41,4 @@ class ActionDeleteMyData(Action):
             return []
         dispatcher.utter_message(response="utter_data_deleted")
         # data_deleted tells the tracker store (bot/tracker_store.py) to erase the conversation.
-        return [AllSlotsReset(), SlotSet("welcomed", True), SlotSet("data_deleted", True)]
+        return [AllSlotsReset(), SlotSet("data_deleted", True)]

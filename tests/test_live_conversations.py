@@ -151,8 +151,7 @@ def test_delete_my_data_erases_the_answers_and_the_conversation(servers, saved):
 
     chat = servers.chat("forget-me")
     chat.say("i lied to my wife about the gambling debts")
-    chat.press("Yes, let's start")
-    chat.press("I broke the trust")
+    chat.press("Yes, let's start")  # "i lied" told it the role: no role question
     chat.say("i hid forty thousand in debt from her")
     assert saved.latest_open_run("forget-me").answers
     chat.say("delete my data")
@@ -163,5 +162,5 @@ def test_delete_my_data_erases_the_answers_and_the_conversation(servers, saved):
         stored = [row[0] for row in db.execute("select data from events where sender_id = 'forget-me'")]
     assert stored, "the conversation after the deletion is still kept"
     assert not any("gambling" in data or "forty thousand" in data for data in stored)
-    chat.say("hi")
-    assert "Hi again" in chat.text
+    chat.say("hi")  # a fresh start: the full welcome again
+    assert "automated self-help assistant" in chat.text
