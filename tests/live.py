@@ -8,9 +8,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List
+from typing import Any, Dict, Iterator, List
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MODEL = REPO_ROOT / "models" / "trust-repair.tar.gz"
@@ -94,6 +95,17 @@ class LiveServers:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+    @classmethod
+    @contextmanager
+    def running(cls, workdir: Path, **options: Any) -> Iterator["LiveServers"]:
+        """Both servers on a fresh SQLite app database in `workdir`, stopped afterwards."""
+        servers = cls(workdir, database_url=f"sqlite:///{workdir / 'app.db'}", **options)
+        servers.start()
+        try:
+            yield servers
+        finally:
+            servers.stop()
 
     def chat(self, sender: str) -> "Chat":
         return Chat(f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook", sender)

@@ -5,28 +5,19 @@ Asserts on what a person sees (the bot's words and buttons) and on the saved row
 from __future__ import annotations
 
 import pytest
-import yaml
 
 from actions.exercises.catalogue import load_exercises
 from actions.persistence.database import Database
 from actions.persistence.repository import Repository
-from tests.live import REPO_ROOT, LiveServers
+from tests.live import LiveServers
 
 pytestmark = pytest.mark.live
-DOMAIN = yaml.safe_load((REPO_ROOT / "domain.yml").read_text())
-
-
-def response_text(name: str) -> str:
-    return DOMAIN["responses"][name][-1]["text"].split("{")[0].strip()[:60]
 
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("live")
-    live = LiveServers(workdir, database_url=f"sqlite:///{workdir / 'app.db'}")
-    live.start()
-    yield live
-    live.stop()
+    with LiveServers.running(tmp_path_factory.mktemp("live")) as live:
+        yield live
 
 
 @pytest.fixture

@@ -66,11 +66,8 @@ class Person:
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("socketio")
-    servers = WidgetServers(workdir, database_url=f"sqlite:///{workdir / 'app.db'}")
-    servers.start()
-    yield servers
-    servers.stop()
+    with WidgetServers.running(tmp_path_factory.mktemp("socketio")) as servers:
+        yield servers
 
 
 @pytest.fixture

@@ -430,12 +430,9 @@ class TelegramServers(LiveServers):
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory, fake_api) -> Iterator[TelegramServers]:
-    workdir = tmp_path_factory.mktemp("telegram")
-    live = TelegramServers(workdir, database_url=f"sqlite:///{workdir / 'app.db'}", api_base=fake_api.base_url)
-    live.start()
-    fake_api.wait_for("setMyCommands")   # registration runs in the background at startup
-    yield live
-    live.stop()
+    with TelegramServers.running(tmp_path_factory.mktemp("telegram"), api_base=fake_api.base_url) as live:
+        fake_api.wait_for("setMyCommands")   # registration runs in the background at startup
+        yield live
 
 
 _chat_ids = itertools.count(500_000)

@@ -37,11 +37,8 @@ def servers(tmp_path_factory):
     problem = missing_build()
     if problem:
         pytest.fail(problem)
-    workdir = tmp_path_factory.mktemp("widget")
-    servers = WidgetServers(workdir, database_url=f"sqlite:///{workdir / 'app.db'}")
-    servers.start()
-    yield servers
-    servers.stop()
+    with WidgetServers.running(tmp_path_factory.mktemp("widget")) as servers:
+        yield servers
 
 
 @pytest.fixture(scope="module")
