@@ -25,14 +25,19 @@ def forget_marker(events) -> int:
 
 class ForgettingSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
-        with self.session_scope() as session:
-            new_events = list(self._additional_events(session, tracker))
-        if forget_marker(new_events) < 0:
+        events = list(tracker.events)
+        marker = forget_marker(events)
+        # The usual case has no marker and costs no extra query. A marker that is already
+        # stored (a purged conversation starts with it) does not purge again.
+        if marker < 0 or not self._marker_unsaved(tracker):
             await super().save(tracker)
             return
-        events = list(tracker.events)
-        kept = events[forget_marker(events):]
         with self.session_scope() as session:
             session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id).delete()
             session.commit()
+        kept = events[marker:]
         await super().save(DialogueStateTracker.from_events(tracker.sender_id, kept, slots=self.domain.slots))
+
+    def _marker_unsaved(self, tracker: DialogueStateTracker) -> bool:
+        with self.session_scope() as session:
+            return forget_marker(list(self._additional_events(session, tracker))) >= 0
