@@ -241,7 +241,9 @@ class ActionFinishExercise(Action):
         dispatcher.utter_message(text=summary.as_text(ui_text()["score_line"]))
         saved = save_progress(dispatcher, tracker, state, status="finished", score=summary.score)
         next_exercise = exercises().get(summary.next_exercise or "")
-        if next_exercise is not None and not is_gated(next_exercise.id, tracker):
+        if next_exercise is not None and is_gated(next_exercise.id, tracker):
+            next_exercise = None
+        if next_exercise is not None:
             dispatcher.utter_message(
                 response="utter_suggest_next_exercise", exercise_title=next_exercise.title,
                 buttons=[button(ui_text()["yes_start"], "start_exercise", exercise=next_exercise.id),
@@ -249,5 +251,5 @@ class ActionFinishExercise(Action):
             )
         if saved:
             dispatcher.utter_message(response="utter_summary_saved")
-        offered = next_exercise.id if next_exercise is not None and not is_gated(next_exercise.id, tracker) else None
+        offered = next_exercise.id if next_exercise is not None else None
         return cleared_slot_events() + [SlotSet("offered_exercise", offered)]
