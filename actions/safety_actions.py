@@ -13,7 +13,7 @@ from actions.context import channel_of, latest_entity, repository
 from actions.exercises.progress import offer_to_resume, save_progress
 from actions.exercises.state import ExerciseState, cleared_slot_events
 from actions.persistence.repository import StorageUnavailable
-from actions.safety.gate import safe_buttons
+from actions.safety.gate import person_region, safe_buttons
 from actions.safety.resources import known_region, region_name, resources_text
 
 logger = logging.getLogger(__name__)
@@ -33,17 +33,6 @@ def _categories(tracker: Tracker) -> set:
     return set((tracker.latest_message.get("safety") or {}).get("categories") or [])
 
 
-def _region(tracker: Tracker):
-    """Where the person said they are: this conversation first, then what was saved."""
-    region = tracker.get_slot("region")
-    if region:
-        return region
-    try:
-        return repository().region(tracker.sender_id)
-    except StorageUnavailable:
-        return None
-
-
 def _record_abuse(tracker: Tracker, disclosed: bool) -> None:
     try:
         repository().set_abuse_disclosed(tracker.sender_id, channel_of(tracker), disclosed)
@@ -57,7 +46,7 @@ class ActionRespondToCrisis(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         events = _pause_exercise_in_progress(dispatcher, tracker)
-        region = _region(tracker)
+        region = person_region(tracker)
         dispatcher.utter_message(response="utter_crisis_acknowledge")
         dispatcher.utter_message(response="utter_crisis_resources", resources=resources_text("crisis", region),
                                  region_name=region_name(region))
@@ -76,7 +65,7 @@ class ActionRespondToAbuse(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         events = _pause_exercise_in_progress(dispatcher, tracker)
         _record_abuse(tracker, True)
-        region = _region(tracker)
+        region = person_region(tracker)
         dispatcher.utter_message(response="utter_abuse_acknowledge")
         dispatcher.utter_message(response="utter_abuse_resources", resources=resources_text("abuse", region),
                                  region_name=region_name(region))
@@ -101,7 +90,7 @@ class ActionRespondNotSafe(Action):
         return "action_respond_not_safe"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        region = _region(tracker)
+        region = person_region(tracker)
         kind = "abuse" if tracker.get_slot("abuse_disclosed") else "crisis"
         dispatcher.utter_message(response="utter_not_safe", resources=resources_text(kind, region))
         dispatcher.utter_message(response="utter_stay_with_you", buttons=safe_buttons())

@@ -34,6 +34,17 @@ def abuse_disclosed(tracker: Tracker) -> bool:
         return False
 
 
+def person_region(tracker: Tracker) -> Optional[str]:
+    """Where the person said they are: this conversation first, then what was saved."""
+    region = tracker.get_slot("region")
+    if region:
+        return region
+    try:
+        return repository().region(tracker.sender_id)
+    except StorageUnavailable:
+        return None
+
+
 def is_gated(theme: Optional[str], tracker: Tracker) -> bool:
     return theme in GATED_AFTER_ABUSE | SPECIALIST_FIRST and abuse_disclosed(tracker)
 
@@ -43,7 +54,7 @@ def gate_reply(dispatcher: CollectingDispatcher, tracker: Tracker, theme: str) -
     if not is_gated(theme, tracker):
         return False
     response = "utter_specialist_support_first" if theme in SPECIALIST_FIRST else "utter_gated_exercise"
-    dispatcher.utter_message(response=response, resources=resources_text("abuse", tracker.get_slot("region")))
+    dispatcher.utter_message(response=response, resources=resources_text("abuse", person_region(tracker)))
     return True
 
 
