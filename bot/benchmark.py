@@ -1,4 +1,4 @@
-"""Speed and memory of the chosen NLU pipeline, side by side with the stock DIET pipeline.
+"""Speed and memory of the chosen NLU pipeline, side by side with the light and DIET ones.
 
     python -m bot.benchmark            # trains both NLU models in a temp dir, then measures
 
@@ -22,7 +22,7 @@ from typing import Dict, List, Optional
 
 from bot.paths import REPO_ROOT
 
-BASELINE = "bot/configs/diet.yml"
+BASELINES = ["bot/configs/sparse.yml", "bot/configs/diet.yml"]
 SAMPLE = [
     "i found texts from another woman on his phone",
     "i keep checking her location twenty times a day",
@@ -87,7 +87,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--rounds", type=int, default=25)
-    parser.add_argument("--configs", nargs="+", default=["config.yml", BASELINE])
+    parser.add_argument("--configs", nargs="+", default=["config.yml", *BASELINES])
     args = parser.parse_args(argv)
     if args.measure:
         print(json.dumps(measure(args.measure, args.rounds)))

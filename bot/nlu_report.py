@@ -1,7 +1,7 @@
 """Cross-validated intent F1 per theme (5 folds), and a comparison of NLU pipelines.
 
     python -m bot.nlu_report --config config.yml
-    python -m bot.nlu_report --compare config.yml bot/configs/diet.yml
+    python -m bot.nlu_report --compare config.yml bot/configs/sparse.yml bot/configs/diet.yml
 
 Runs `rasa test nlu --cross-validation` for each config, then prints the F1 of each of
 the 15 theme intents, their macro average (the figure the README reports), the lowest
