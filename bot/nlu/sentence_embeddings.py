@@ -109,7 +109,10 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "SentenceEmbeddingFeaturizer":
-        return cls(config, execution_context.node_name)
+        featurizer = cls(config, execution_context.node_name)
+        # Load the model and trace its graph when Rasa loads, not on the first person's message.
+        featurizer.encoder.embed(["hello"])
+        return featurizer
 
     @property
     def encoder(self) -> SentenceEncoder:
