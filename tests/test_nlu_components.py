@@ -3,13 +3,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix
 
+from bot.nlu.sentence_counts import SentenceCountVectorsFeaturizer
 from bot.nlu.sentence_embeddings import SentenceEmbeddingFeaturizer
 from bot.nlu.tfidf_classifier import TfidfLogisticRegressionClassifier
 
@@ -66,3 +71,56 @@ def test_only_count_columns_are_tfidf_weighted_and_dense_ones_decide_when_words_
     new = example("new", None, [1, 1], [-0.9])
     classifier.process([new])
     assert new.get("intent")["name"] == "forgiveness"
+
+
+def tokenized(texts, intent="setback"):
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    training = TrainingData([Message(data={"text": text, "intent": intent}) for text in texts])
+    tokenizer.process_training_data(training)
+    return training.training_examples
+
+
+def train_counts(cls, config, tmp_path, name):
+    context = ExecutionContext(GraphSchema({}), node_name=name)
+    storage, resource = LocalModelStorage(tmp_path), Resource(name)
+    featurizer = cls.create({**cls.get_default_config(), **config}, storage, resource, context)
+    featurizer.train(TrainingData(tokenized(TRAINING_TEXTS)))
+    return cls.load({**cls.get_default_config(), **config}, storage, resource, context)
+
+
+TRAINING_TEXTS = ["i checked his phone again last night", "we were doing so well and then this",
+                  "she lied about the money 2 times", "Checking her LOCATION again"]
+
+
+@pytest.mark.parametrize("config", [{}, {"analyzer": "char_wb", "min_ngram": 2, "max_ngram": 4}])
+def test_sentence_counts_are_exactly_rasas_and_nothing_else_is_computed(config, tmp_path):
+    stock = train_counts(CountVectorsFeaturizer, config, tmp_path, "stock")
+    ours = train_counts(SentenceCountVectorsFeaturizer, config, tmp_path, "ours")
+    assert set(ours.vectorizers) == {"text"}  # no vocabularies for intents, actions, responses
+    texts = TRAINING_TEXTS + ["i checked the phone 3 times and found an unknown word", "ok"]
+    expected, actual = stock.process(tokenized(texts)), ours.process(tokenized(texts))
+    for want, got in zip(expected, actual):
+        sequence, sentence = got.get_sparse_features("text")
+        assert sequence is None
+        assert (sentence.features != want.get_sparse_features("text")[1].features).nnz == 0
+        assert got.get_sparse_features("intent") == (None, None)
+
+
+def test_a_message_without_tokens_gets_no_count_features(tmp_path):
+    ours = train_counts(SentenceCountVectorsFeaturizer, {}, tmp_path, "ours")
+    message = ours.process([Message(data={"intent": "greet"})])[0]
+    assert message.get_sparse_features("text") == (None, None)
+
+
+def test_the_feature_matrix_is_rasas_and_a_missing_feature_is_a_row_of_zeros(tmp_path):
+    messages = [example(f"t{i}", "setback", [i, 0, 1], [0.5, -i]) for i in range(5)]
+    ours = TfidfLogisticRegressionClassifier(TfidfLogisticRegressionClassifier.get_default_config(), "ours",
+                                             LocalModelStorage(tmp_path), Resource("ours"))
+    stock = LogisticRegressionClassifier(LogisticRegressionClassifier.get_default_config(), "stock",
+                                         LocalModelStorage(tmp_path), Resource("stock"))
+    assert (ours._create_X(messages) != stock._create_X(messages)).nnz == 0
+
+    without_dense = Message(data={"text": "x"})
+    without_dense.add_features(Features(csr_matrix([[1, 2, 3]], dtype=float), "sentence", "text", "words"))
+    matrix = ours._create_X([messages[1], without_dense]).toarray()
+    assert matrix.tolist() == [[1, 0, 1, 0.5, -1], [1, 2, 3, 0, 0]]

@@ -55,7 +55,9 @@ class SentenceEncoder:
         # One traced graph for every batch shape: eager calls are several times slower.
         spec = tf.TensorSpec([None, None], tf.int32)
 
-        @tf.function(input_signature=[spec, spec])
+        # autograph=False: the model has no tensor-dependent Python control flow to convert,
+        # and converting its source took seconds at every start.
+        @tf.function(input_signature=[spec, spec], autograph=False)
         def encode(input_ids, attention_mask):
             hidden = model(input_ids=input_ids, attention_mask=attention_mask,
                            token_type_ids=tf.zeros_like(input_ids)).last_hidden_state

@@ -5,13 +5,16 @@ regularisation strength. On this data, sublinear tf-idf weighting and a weaker p
 raise cross-validated macro-F1 by about four points (README, "Choosing the NLU
 pipeline"). Rasa's own feature matrix puts the sparse sentence features first and any
 dense ones (sentence embeddings) after them; only the sparse columns are count-like, so
-only they are tf-idf weighted. Everything comes from scikit-learn; this subclass only
-swaps the estimator, so building the features, training and prediction stay Rasa's code.
+only they are tf-idf weighted. Everything comes from scikit-learn; this subclass swaps the
+estimator and builds Rasa's feature matrix in one stack instead of one per message, so
+training and prediction stay Rasa's code.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Text
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
+import numpy as np
+import scipy.sparse
 import skops.io as sio
 
 from rasa.engine.graph import ExecutionContext
@@ -20,6 +23,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfTransformer
@@ -44,6 +49,21 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
             if sparse is not None:
                 return sparse.features.shape[1]
         return 0
+
+    def _create_X(self, messages: List[Message]) -> scipy.sparse.csr_matrix:
+        # The same matrix as Rasa's (sparse sentence features, then dense ones), built with
+        # one stack per kind instead of an hstack per message and a vstack of thousands of
+        # one-row matrices, which took seconds in training.
+        sparse = _rows([message.get_sparse_features(TEXT)[1] for message in messages], scipy.sparse.csr_matrix)
+        dense = _rows([message.get_dense_features(TEXT)[1] for message in messages], np.zeros)
+        blocks = []
+        if sparse:
+            blocks.append(scipy.sparse.vstack(sparse, format="csr"))
+        if dense:
+            blocks.append(scipy.sparse.csr_matrix(np.vstack(dense)))
+        if not blocks:
+            return scipy.sparse.csr_matrix((len(messages), 0))
+        return scipy.sparse.hstack(blocks, format="csr")
 
     def _estimator(self, sparse_width: int) -> Pipeline:
         # Column 0..sparse_width-1: counts (tf-idf weighted); the rest: dense, as they are.
@@ -74,3 +94,12 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
 
 
 TRUSTED_TYPES = {"scipy.sparse._csr.csr_matrix"}
+
+
+def _rows(features: List[Optional[Features]], zeros: Callable[[Tuple[int, int]], Any]) -> List[Any]:
+    """Each message's feature row, zeros for a message without one; [] if none has any."""
+    present = [feature.features for feature in features if feature is not None]
+    if not present:
+        return []
+    empty = zeros((1, present[0].shape[-1]))
+    return [empty if feature is None else feature.features for feature in features]
