@@ -78,7 +78,7 @@ test: $(MODEL) $(WIDGET_JS) browser
 	@bash bot/scripts/test.sh
 
 cross-validate: $(SPACY_DIR)/meta.json
-	$(PY) -m bot.nlu_report --config config.yml
+	$(PY) -m bot.nlu_report --config config.yml --seeds 1 2 3
 
 compare-pipelines: $(SPACY_DIR)/meta.json
 	$(PY) -m bot.nlu_report --compare config.yml bot/configs/sparse.yml bot/configs/diet.yml
