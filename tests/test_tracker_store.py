@@ -1,0 +1,67 @@
+"""The tracker store keeps conversations and forgets them on "delete my data", on SQLite and on PostgreSQL."""
+from __future__ import annotations
+
+import pytest
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.tracker_store import FORGET_SLOT, ForgettingSQLTrackerStore
+from tests.conftest import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def rasa_domain() -> Domain:
+    return Domain.load(str(REPO_ROOT / "domain.yml"))
+
+
+@pytest.fixture
+def store(database_url: str, rasa_domain: Domain) -> ForgettingSQLTrackerStore:
+    # Rasa takes a whole database URL in `host`, which is how a deployment points it at PostgreSQL.
+    store = ForgettingSQLTrackerStore(rasa_domain, host=database_url)
+    yield store
+    store.engine.dispose()
+
+
+def said(tracker: DialogueStateTracker) -> list:
+    return [event.text for event in tracker.events if isinstance(event, (UserUttered, BotUttered))]
+
+
+async def converse(store: SQLTrackerStore, sender: str, *texts: str, forget_after: int = -1) -> None:
+    """Loads, updates and saves once per exchange, as Rasa does; sets the forget slot in exchange `forget_after`."""
+    for index, text in enumerate(texts):
+        tracker = await store.get_or_create_tracker(sender)
+        tracker.update(UserUttered(text))
+        tracker.update(BotUttered(f"reply to {text}"))
+        if index == forget_after:
+            tracker.update(SlotSet(FORGET_SLOT, True))
+        tracker.update(ActionExecuted("action_listen"))
+        await store.save(tracker)
+
+
+async def test_conversation_survives_a_reload(store):
+    await converse(store, "anna", "he lied about money", "yes please")
+    reloaded = await store.retrieve("anna")
+    assert said(reloaded) == ["he lied about money", "reply to he lied about money", "yes please", "reply to yes please"]
+
+
+async def test_delete_my_data_erases_what_was_said_before_and_keeps_what_came_after(store):
+    await converse(store, "anna", "he lied about money", "delete my data", "hello again", forget_after=1)
+    reloaded = await store.retrieve("anna")
+    assert said(reloaded) == ["hello again", "reply to hello again"]
+    assert reloaded.get_slot(FORGET_SLOT) is True
+
+
+async def test_forgetting_one_person_leaves_everyone_else(store):
+    await converse(store, "ben", "she reads my messages")
+    await converse(store, "anna", "he lied about money", "delete my data", forget_after=1)
+    assert said(await store.retrieve("ben")) == ["she reads my messages", "reply to she reads my messages"]
+    assert said(await store.retrieve("anna")) == []
+
+
+async def test_a_forgotten_conversation_is_not_purged_again_on_later_saves(store):
+    await converse(store, "anna", "he lied", "delete my data", forget_after=0)
+    await converse(store, "anna", "i'm back")
+    assert said(await store.retrieve("anna")) == [
+        "delete my data", "reply to delete my data", "i'm back", "reply to i'm back"]
