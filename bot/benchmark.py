@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from bot.paths import REPO_ROOT
+from bot.rasa_run import rasa_env, timed_nlu_training
 
 BASELINES = ["bot/configs/sparse.yml", "bot/configs/diet.yml"]
 SAMPLE = [
@@ -35,22 +35,10 @@ SAMPLE = [
 ]
 
 
-def _env() -> Dict[str, str]:
-    return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore"}
-
-
-def train(config: str, out: Path) -> float:
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "rasa", "train", "nlu", "--config", config, "--nlu", "data/nlu",
-                    "--out", str(out), "--fixed-model-name", "nlu"], cwd=REPO_ROOT, env=_env(), check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
-
-
 def measure_in_child(model: Path, rounds: int) -> Dict[str, float]:
     """Runs `--measure` in a fresh interpreter and returns its JSON figures."""
     output = subprocess.run([sys.executable, "-m", "bot.benchmark", "--measure", str(model), "--rounds", str(rounds)],
-                            cwd=REPO_ROOT, env=_env(), check=True, capture_output=True, text=True).stdout
+                            cwd=REPO_ROOT, env=rasa_env(), check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -96,7 +84,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for index, config in enumerate(args.configs):
             out = Path(tmp) / str(index)
-            seconds = train(config, out)
+            seconds = timed_nlu_training(config, out)
             results[config] = {"train_s": seconds, **measure_in_child(out / "nlu.tar.gz", args.rounds)}
     labels = [("NLU training (s)", "train_s", "{:.1f}"), ("model load (s)", "load_s", "{:.1f}"),
               ("peak memory (MB)", "rss_mb", "{:.0f}"), ("parse p50 (ms)", "p50_ms", "{:.1f}"),

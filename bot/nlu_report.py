@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,6 +20,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from bot.paths import REPO_ROOT
+from bot.rasa_run import run_rasa, timed_nlu_training
 
 THEMES = (
     "trust_breach", "signs_of_eroded_trust", "commit_together", "honest_communication",
@@ -32,22 +31,10 @@ THEMES = (
 MACRO_TARGET, THEME_FLOOR = 0.92, 0.85
 
 
-# Rasa shuffles the folds with NumPy's global generator and no seed, so two runs split the
-# data differently and give different figures; seeding it first makes a run repeatable.
-SEEDED_RASA = ("import sys, numpy; numpy.random.seed(int(sys.argv[1])); sys.argv = ['rasa', *sys.argv[2:]]; "
-               "from rasa.__main__ import main; main()")
-
-
-def _rasa(*args: str, seed: int = 0) -> None:
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    subprocess.run([sys.executable, "-c", SEEDED_RASA, str(seed), *args], cwd=REPO_ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 def cross_validate(config: str, folds: int, out: Path, seed: int) -> Dict[str, object]:
     started = time.perf_counter()
-    _rasa("test", "nlu", "--nlu", "data/nlu", "--config", config, "--cross-validation",
-          "--folds", str(folds), "--out", str(out), "--no-plot", "--no-errors", seed=seed)
+    run_rasa("test", "nlu", "--nlu", "data/nlu", "--config", config, "--cross-validation",
+             "--folds", str(folds), "--out", str(out), "--no-plot", "--no-errors", seed=seed)
     cv_seconds = time.perf_counter() - started
     report = json.loads((out / "intent_report.json").read_text())
     f1 = {theme: report[theme]["f1-score"] for theme in THEMES}
@@ -56,9 +43,7 @@ def cross_validate(config: str, folds: int, out: Path, seed: int) -> Dict[str, o
 
 def training_seconds(config: str) -> float:
     with tempfile.TemporaryDirectory() as models:
-        started = time.perf_counter()
-        _rasa("train", "nlu", "--config", config, "--out", models, "--nlu", "data/nlu")
-        return time.perf_counter() - started
+        return timed_nlu_training(config, Path(models))
 
 
 def summarise(runs: List[Dict[str, object]]) -> Dict[str, object]:
