@@ -137,6 +137,18 @@ def test_an_unclear_message_gets_a_question_with_theme_buttons_and_no_loop(serve
     assert len(chat.buttons()) == 15
 
 
+def test_an_empty_message_gets_an_answer_and_an_exercise_goes_on_after_it(servers):
+    chat = servers.chat("empty")
+    chat.say("")
+    assert "not sure I understood" in chat.text
+    chat.say("i keep tracking where she is on my phone all day")
+    chat.press("Yes, let's start")
+    chat.say("   ")
+    assert "Question 1 of 7" in chat.text
+    chat.press("Often")
+    assert "Question 2 of 7" in chat.text
+
+
 def test_delete_my_data_erases_the_answers_and_the_conversation(servers, saved):
     import sqlite3
 

@@ -124,3 +124,15 @@ def test_the_feature_matrix_is_rasas_and_a_missing_feature_is_a_row_of_zeros(tmp
     without_dense.add_features(Features(csr_matrix([[1, 2, 3]], dtype=float), "sentence", "text", "words"))
     matrix = ours._create_X([messages[1], without_dense]).toarray()
     assert matrix.tolist() == [[1, 0, 1, 0.5, -1], [1, 2, 3, 0, 0]]
+
+
+def test_a_message_without_features_gets_no_intent_and_the_others_are_still_classified(tmp_path):
+    classifier = TfidfLogisticRegressionClassifier(
+        TfidfLogisticRegressionClassifier.get_default_config(), "classifier",
+        LocalModelStorage(tmp_path), Resource("classifier"))
+    classifier.train(TrainingData([example(f"t{i}", "forgiveness" if i % 2 else "setback", [i % 2, 1], [0.0])
+                                   for i in range(20)]))
+    empty, clear = Message(data={"text": ""}), example("new", None, [1, 1], [0.0])
+    classifier.process([empty, clear])
+    assert empty.get("intent") == {"name": None, "confidence": 0.0} and empty.get("intent_ranking") == []
+    assert clear.get("intent")["name"] == "forgiveness"

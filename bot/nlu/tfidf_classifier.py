@@ -22,7 +22,8 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import (
+    INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT)
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -49,6 +50,21 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
             if sparse is not None:
                 return sparse.features.shape[1]
         return 0
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        # An empty or all-blank message has no tokens, so no features: the estimator would
+        # fail on a zero-width row. Like Rasa's own classifiers, give it no intent; the
+        # FallbackClassifier then answers it as a message it did not understand.
+        featured = []
+        for message in messages:
+            if message.features_present(TEXT):
+                featured.append(message)
+            else:
+                message.set(INTENT, {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+        if featured:
+            super().process(featured)
+        return messages
 
     def _create_X(self, messages: List[Message]) -> scipy.sparse.csr_matrix:
         # The same matrix as Rasa's (sparse sentence features, then dense ones), built with
