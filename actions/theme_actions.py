@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -42,6 +42,20 @@ class ActionGreet(Action):
         dispatcher.utter_message(response="utter_greet_again")
         offer_to_resume(dispatcher, tracker, button(ui_text()["show_topics"], "help"))
         return []
+
+
+class ActionDefaultFallback(Action):
+    """Rasa's core fallback (no rule fits the conversation), which can be the very first
+    reply: so it discloses first, like every other first reply."""
+
+    def name(self) -> Text:
+        return "action_default_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        disclosed = disclose_once(dispatcher, tracker)
+        dispatcher.utter_message(response="utter_default")
+        # As Rasa's own: forget the message that fitted nothing; the disclosure stays said.
+        return [UserUtteranceReverted(), *disclosed]
 
 
 class ActionListTopics(Action):

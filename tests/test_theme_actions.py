@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from actions.context import THEME_INTENTS
-from actions.theme_actions import ActionClarifyTheme, ActionGreet, ActionListTopics, ActionOfferExercise, theme_candidates
+from actions.theme_actions import ActionClarifyTheme, ActionDefaultFallback, ActionGreet, ActionListTopics, ActionOfferExercise, theme_candidates
 from tests.conftest import responses, slot_values
 
 
@@ -14,6 +14,15 @@ async def test_first_greeting_discloses_what_the_assistant_is(repo, make_tracker
     welcome = domain["responses"]["utter_welcome"][0]["text"]
     assert "not a person" in welcome and "not a therapist" in welcome and "not an emergency service" in welcome
     assert slot_values(events) == {"welcomed": True}
+
+
+@pytest.mark.parametrize("welcomed, said", [(None, ["utter_disclosure_short", "utter_default"]), (True, ["utter_default"])])
+async def test_the_core_fallback_discloses_on_first_contact_and_forgets_the_message(
+        repo, make_tracker, dispatcher, domain, welcomed, said):
+    events = await ActionDefaultFallback().run(dispatcher, make_tracker("?", "choose", slots={"welcomed": welcomed}), domain)
+    assert responses(dispatcher) == said
+    assert events[0]["event"] == "rewind"
+    assert slot_values(events) == ({} if welcomed else {"welcomed": True})
 
 
 async def test_greeting_again_offers_to_resume_an_unfinished_exercise(repo, make_tracker, dispatcher, domain):
