@@ -1,6 +1,6 @@
 """Speed and memory of the chosen NLU pipeline, side by side with the light and DIET ones.
 
-    python -m bot.benchmark            # trains both NLU models in a temp dir, then measures
+    python -m bot.benchmark [--configs ...]   # trains each NLU model from an empty cache, then measures
 
 For each config: NLU training time, model load time, resident memory after loading
 (each model measured in its own process so one does not inflate the other), and the
