@@ -1,6 +1,8 @@
 """The tracker store keeps conversations and forgets them on "delete my data", on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
+from typing import Iterator
+
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
@@ -17,7 +19,7 @@ def rasa_domain() -> Domain:
 
 
 @pytest.fixture
-def store(database_url: str, rasa_domain: Domain) -> ForgettingSQLTrackerStore:
+def store(database_url: str, rasa_domain: Domain) -> Iterator[ForgettingSQLTrackerStore]:
     # Rasa takes a whole database URL in `host`, which is how a deployment points it at PostgreSQL.
     store = ForgettingSQLTrackerStore(rasa_domain, host=database_url)
     yield store
