@@ -1,1 +1,1 @@
-"""The action server package: thin actions per feature over the exercise engine and the repository."""
+"""The action server package: thin actions per feature over the exercise engine and repository."""

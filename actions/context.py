@@ -1,9 +1,10 @@
 """What every action needs: the repository (created on first use) and facts about the message."""
+
 from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from rasa_sdk import Tracker
 
@@ -12,10 +13,21 @@ from actions.persistence.repository import Repository
 from actions.settings import get_settings
 
 THEME_INTENTS = (
-    "trust_breach", "signs_of_eroded_trust", "commit_together", "honest_communication",
-    "forgiveness", "transparency_consistency", "boundaries_rules", "appreciation_respect",
-    "regular_check_ins", "apology_past_hurts", "plan_future", "setback", "monitor_progress",
-    "long_term_trust", "professional_help",
+    "trust_breach",
+    "signs_of_eroded_trust",
+    "commit_together",
+    "honest_communication",
+    "forgiveness",
+    "transparency_consistency",
+    "boundaries_rules",
+    "appreciation_respect",
+    "regular_check_ins",
+    "apology_past_hurts",
+    "plan_future",
+    "setback",
+    "monitor_progress",
+    "long_term_trust",
+    "professional_help",
 )
 
 
@@ -36,19 +48,19 @@ def channel_of(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "unknown"
 
 
-def latest_intent(tracker: Tracker) -> Optional[str]:
+def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def latest_entity(tracker: Tracker, entity: str) -> Optional[str]:
+def latest_entity(tracker: Tracker, entity: str) -> str | None:
     return next(tracker.get_latest_entity_values(entity), None)
 
 
-def intent_ranking(tracker: Tracker) -> List[Dict[str, Any]]:
+def intent_ranking(tracker: Tracker) -> list[dict[str, Any]]:
     return tracker.latest_message.get("intent_ranking") or []
 
 
-def button(title: str, intent: str, **entities: str) -> Dict[str, str]:
+def button(title: str, intent: str, **entities: str) -> dict[str, str]:
     """A button whose payload triggers `intent` directly (no NLU), with optional entities."""
     payload = f"/{intent}"
     if entities:

@@ -1,7 +1,8 @@
-"""Thin actions over the exercise engine: start, ask, validate, skip, pause, resume, stop, finish."""
+"""Thin actions over the exercise engine: start, ask, validate, skip, pause, resume, stop, end."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -21,15 +22,17 @@ FINISHED = "finished"
 DIGRESSION_CONFIDENCE = 0.5
 
 
-def _with_role(state: ExerciseState, role: Optional[str]) -> List[EventType]:
+def _with_role(state: ExerciseState, role: str | None) -> list[EventType]:
     return [SlotSet(SLOT_ROLE, role)] if role else []
 
 
 class ActionStartExercise(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_start_exercise"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         if safety_check_pending(tracker):
             ask_safety_first(dispatcher)
             return cleared_slot_events()
@@ -49,10 +52,12 @@ class ActionStartExercise(Action):
 class ActionAskExerciseAnswer(Action):
     """Asks the current step; Rasa calls it whenever the form requests `exercise_answer`."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_exercise_answer"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         state = ExerciseState.from_tracker(tracker)
         if state is not None and state.step_id is not None:
             dispatcher.utter_message(**render_step(state))
@@ -60,22 +65,30 @@ class ActionAskExerciseAnswer(Action):
 
 
 class ValidateExerciseForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_exercise_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
         # No exercise in progress: nothing to ask, so the form ends at once.
         state = ExerciseState.from_tracker(tracker)
         return domain_slots if state is not None and state.step_id is not None else []
 
-    def validate_exercise_answer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    def validate_exercise_answer(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         state = ExerciseState.from_tracker(tracker)
         if value is None or state is None or state.step_id is None:
             # Nothing was said in answer yet (e.g. the form was just started or resumed).
             return {SLOT_ANSWER: None}
         text = value if isinstance(value, str) else ""
         choice = latest_entity(tracker, "choice")
-        events: Dict[Text, Any] = {}
+        events: dict[str, Any] = {}
         if state.step_id == engine.ROLE_STEP_ID:
             role = engine.parse_role(text, choice, latest_entity(tracker, "role"))
             if role is None:
@@ -89,31 +102,40 @@ class ValidateExerciseForm(FormValidationAction):
             if other_theme is not None:
                 return self._digress(dispatcher, tracker, state, other_theme)
             if answer is None:
-                dispatcher.utter_message(response=f"utter_exercise_invalid_{step.kind}", **_scale_vars(step))
+                dispatcher.utter_message(
+                    response=f"utter_exercise_invalid_{step.kind}", **_scale_vars(step)
+                )
                 return {SLOT_ANSWER: None}
             state.answers[step.id] = answer.as_dict()
-        state.step_id = engine.next_step_id(state.exercise, state.answers, state.role, after=state.step_id)
+        state.step_id = engine.next_step_id(
+            state.exercise, state.answers, state.role, after=state.step_id
+        )
         save_progress(dispatcher, tracker, state)
         events.update({event["name"]: event["value"] for event in state.slot_events()})
         # Filling the slot ends the form; leaving it empty asks the next step.
         events[SLOT_ANSWER] = FINISHED if state.step_id is None else None
         return events
 
-
     @staticmethod
-    def _digress(dispatcher: CollectingDispatcher, tracker: Tracker, state: ExerciseState, theme: str) -> Dict[Text, Any]:
+    def _digress(
+        dispatcher: CollectingDispatcher, tracker: Tracker, state: ExerciseState, theme: str
+    ) -> dict[str, Any]:
         """Answers the other topic and offers the way back; the exercise is paused meanwhile."""
         save_progress(dispatcher, tracker, state, status="paused")
         dispatcher.utter_message(response=f"utter_reflect_{theme}")
         buttons = [button(ui_text()["back_to_exercise"], "resume_exercise")]
         if not is_gated(theme, tracker):
             buttons.append(button(exercises()[theme].title, "start_exercise", exercise=theme))
-        dispatcher.utter_message(response="utter_digression_offer", exercise_title=state.exercise.title, buttons=buttons)
+        dispatcher.utter_message(
+            response="utter_digression_offer", exercise_title=state.exercise.title, buttons=buttons
+        )
         # No exercise in the slots: the form ends (see required_slots) and nothing is lost.
         return {event["name"]: event["value"] for event in cleared_slot_events()}
 
 
-def digression(tracker: Tracker, state: ExerciseState, step, text: str, answered: bool) -> Optional[str]:
+def digression(
+    tracker: Tracker, state: ExerciseState, step, text: str, answered: bool
+) -> str | None:
     """Another theme, said clearly, where an answer was expected; None when it is an answer.
 
     On choice and rating steps anything that is not an answer can be a digression; on text
@@ -132,17 +154,19 @@ def digression(tracker: Tracker, state: ExerciseState, step, text: str, answered
     return None
 
 
-def _scale_vars(step) -> Dict[str, Any]:
+def _scale_vars(step) -> dict[str, Any]:
     if step.scale is None:
         return {}
     return {"min": step.scale.min, "max": step.scale.max}
 
 
 class ActionSkipExerciseStep(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_skip_exercise_step"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         state = ExerciseState.from_tracker(tracker)
         if state is None or state.step_id is None:
             dispatcher.utter_message(response="utter_no_active_exercise")
@@ -150,32 +174,43 @@ class ActionSkipExerciseStep(Action):
         if state.step_id == engine.ROLE_STEP_ID:
             dispatcher.utter_message(response="utter_exercise_role_needed")
             return []
-        state.step_id = engine.next_step_id(state.exercise, state.answers, state.role, after=state.step_id)
+        state.step_id = engine.next_step_id(
+            state.exercise, state.answers, state.role, after=state.step_id
+        )
         dispatcher.utter_message(response="utter_step_skipped")
         save_progress(dispatcher, tracker, state)
-        return state.slot_events() + [SlotSet(SLOT_ANSWER, FINISHED if state.step_id is None else None)]
+        return state.slot_events() + [
+            SlotSet(SLOT_ANSWER, FINISHED if state.step_id is None else None)
+        ]
 
 
 class ActionPauseExercise(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_pause_exercise"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         state = ExerciseState.from_tracker(tracker)
         if state is None:
             dispatcher.utter_message(response="utter_no_active_exercise")
             return []
         save_progress(dispatcher, tracker, state, status="paused")
-        dispatcher.utter_message(response="utter_exercise_paused", exercise_title=state.exercise.title,
-                                 buttons=[button(ui_text()["resume_now"], "resume_exercise")])
+        dispatcher.utter_message(
+            response="utter_exercise_paused",
+            exercise_title=state.exercise.title,
+            buttons=[button(ui_text()["resume_now"], "resume_exercise")],
+        )
         return cleared_slot_events()
 
 
 class ActionResumeExercise(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_resume_exercise"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         if safety_check_pending(tracker):
             # After a disclosure the exercise waits until the person says they are safe.
             ask_safety_first(dispatcher)
@@ -189,23 +224,29 @@ class ActionResumeExercise(Action):
                 return cleared_slot_events()
             exercise = exercises().get(run.exercise_id) if run else None
             if exercise is None:
-                dispatcher.utter_message(response="utter_no_paused_exercise",
-                                         buttons=[button(ui_text()["show_topics"], "help")])
+                dispatcher.utter_message(
+                    response="utter_no_paused_exercise",
+                    buttons=[button(ui_text()["show_topics"], "help")],
+                )
                 return cleared_slot_events()
             role = run.role or tracker.get_slot(SLOT_ROLE)
             state = ExerciseState(exercise, run.id, run.current_step, role, dict(run.answers))
             if state.step_id is None:
                 state.step_id = engine.next_step_id(exercise, state.answers, role)
         save_progress(dispatcher, tracker, state, status="active")
-        dispatcher.utter_message(response="utter_exercise_resumed", exercise_title=state.exercise.title)
+        dispatcher.utter_message(
+            response="utter_exercise_resumed", exercise_title=state.exercise.title
+        )
         return state.slot_events() + _with_role(state, state.role) + [SlotSet(SLOT_ANSWER, None)]
 
 
 class ActionStopExercise(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_stop_exercise"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         state = ExerciseState.from_tracker(tracker)
         if state is None:
             dispatcher.utter_message(response="utter_no_active_exercise")
@@ -217,10 +258,12 @@ class ActionStopExercise(Action):
 
 
 class ActionExplainExercise(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_explain_exercise"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         state = ExerciseState.from_tracker(tracker)
         if state is None:
             dispatcher.utter_message(response="utter_explain_exercises")
@@ -230,10 +273,12 @@ class ActionExplainExercise(Action):
 
 
 class ActionFinishExercise(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_finish_exercise"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         state = ExerciseState.from_tracker(tracker)
         if state is None:
             return cleared_slot_events()
@@ -245,9 +290,12 @@ class ActionFinishExercise(Action):
             next_exercise = None
         if next_exercise is not None:
             dispatcher.utter_message(
-                response="utter_suggest_next_exercise", exercise_title=next_exercise.title,
-                buttons=[button(ui_text()["yes_start"], "start_exercise", exercise=next_exercise.id),
-                         button(ui_text()["not_now"], "deny")],
+                response="utter_suggest_next_exercise",
+                exercise_title=next_exercise.title,
+                buttons=[
+                    button(ui_text()["yes_start"], "start_exercise", exercise=next_exercise.id),
+                    button(ui_text()["not_now"], "deny"),
+                ],
             )
         if saved:
             dispatcher.utter_message(response="utter_summary_saved")

@@ -1,8 +1,8 @@
 """Responses to crisis and abuse disclosures, the safety check-in, and regional resources."""
+
 from __future__ import annotations
 
 import logging
-from typing import List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -19,7 +19,9 @@ from actions.safety.resources import known_region, region_name, resources_text
 logger = logging.getLogger(__name__)
 
 
-def _pause_exercise_in_progress(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+def _pause_exercise_in_progress(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[EventType]:
     """A disclosure stops any exercise; its answers are kept, paused, for later."""
     state = ExerciseState.from_tracker(tracker)
     if state is None:
@@ -41,15 +43,20 @@ def _record_abuse(tracker: Tracker, disclosed: bool) -> None:
 
 
 class ActionRespondToCrisis(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_respond_to_crisis"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         events = _pause_exercise_in_progress(dispatcher, tracker)
         region = person_region(tracker)
         dispatcher.utter_message(response="utter_crisis_acknowledge")
-        dispatcher.utter_message(response="utter_crisis_resources", resources=resources_text("crisis", region),
-                                 region_name=region_name(region))
+        dispatcher.utter_message(
+            response="utter_crisis_resources",
+            resources=resources_text("crisis", region),
+            region_name=region_name(region),
+        )
         dispatcher.utter_message(response="utter_ask_safe_now", buttons=safe_buttons())
         events += [SlotSet("safety_check_pending", True), SlotSet("welcomed", True)]
         if "abuse" in _categories(tracker):
@@ -59,37 +66,49 @@ class ActionRespondToCrisis(Action):
 
 
 class ActionRespondToAbuse(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_respond_to_abuse"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         events = _pause_exercise_in_progress(dispatcher, tracker)
         _record_abuse(tracker, True)
         region = person_region(tracker)
         dispatcher.utter_message(response="utter_abuse_acknowledge")
-        dispatcher.utter_message(response="utter_abuse_resources", resources=resources_text("abuse", region),
-                                 region_name=region_name(region))
+        dispatcher.utter_message(
+            response="utter_abuse_resources",
+            resources=resources_text("abuse", region),
+            region_name=region_name(region),
+        )
         dispatcher.utter_message(response="utter_quick_exit")
         dispatcher.utter_message(response="utter_ask_safe_to_talk", buttons=safe_buttons())
-        return events + [SlotSet("safety_check_pending", True), SlotSet("abuse_disclosed", True),
-                         SlotSet("welcomed", True)]
+        return events + [
+            SlotSet("safety_check_pending", True),
+            SlotSet("abuse_disclosed", True),
+            SlotSet("welcomed", True),
+        ]
 
 
 class ActionConfirmSafe(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_confirm_safe"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         dispatcher.utter_message(response="utter_glad_you_are_safe")
         offer_to_resume(dispatcher, tracker)
         return [SlotSet("safety_check_pending", False)]
 
 
 class ActionRespondNotSafe(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_respond_not_safe"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         region = person_region(tracker)
         kind = "abuse" if tracker.get_slot("abuse_disclosed") else "crisis"
         dispatcher.utter_message(response="utter_not_safe", resources=resources_text(kind, region))
@@ -100,29 +119,40 @@ class ActionRespondNotSafe(Action):
 class ActionHandleFalseAlarm(Action):
     """The person says the safety response was a misunderstanding: review the flag."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_handle_false_alarm"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         _record_abuse(tracker, False)
         dispatcher.utter_message(response="utter_false_alarm_noted")
         return [SlotSet("safety_check_pending", False), SlotSet("abuse_disclosed", False)]
 
 
 class ActionSetRegion(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_set_region"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         region = known_region(latest_entity(tracker, "region"))
         if region is None:
-            dispatcher.utter_message(response="utter_region_unknown",
-                                     crisis=resources_text("crisis", None), abuse=resources_text("abuse", None))
+            dispatcher.utter_message(
+                response="utter_region_unknown",
+                crisis=resources_text("crisis", None),
+                abuse=resources_text("abuse", None),
+            )
             return []
         try:
             repository().set_region(tracker.sender_id, channel_of(tracker), region)
         except StorageUnavailable:
             logger.warning("Could not save the region; kept in the conversation")
-        dispatcher.utter_message(response="utter_region_resources", region_name=region_name(region),
-                                 crisis=resources_text("crisis", region), abuse=resources_text("abuse", region))
+        dispatcher.utter_message(
+            response="utter_region_resources",
+            region_name=region_name(region),
+            crisis=resources_text("crisis", region),
+            abuse=resources_text("abuse", region),
+        )
         return [SlotSet("region", region)]

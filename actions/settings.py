@@ -1,4 +1,5 @@
 """Settings of the action server, read from the environment when first needed."""
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -1,7 +1,6 @@
 """Showing the summaries of finished exercises, and reopening one."""
-from __future__ import annotations
 
-from typing import List, Text
+from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -17,10 +16,12 @@ MAX_LISTED = 10
 
 
 class ActionShowSummaries(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_show_summaries"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         try:
             runs = repository().finished_runs(tracker.sender_id)
         except StorageUnavailable:
@@ -43,7 +44,11 @@ class ActionShowSummaries(Action):
             f"• {exercises()[run.exercise_id].title} ({run.finished_at:%d %b %Y})" for run in listed
         )
         dispatcher.utter_message(
-            response="utter_summaries_list", summaries=lines,
-            buttons=[button(exercises()[run.exercise_id].title, "show_summaries", summary_id=str(run.id)) for run in listed],
+            response="utter_summaries_list",
+            summaries=lines,
+            buttons=[
+                button(exercises()[run.exercise_id].title, "show_summaries", summary_id=str(run.id))
+                for run in listed
+            ],
         )
         return []

@@ -1,7 +1,8 @@
 """Greeting, topic list, offering the exercise for a theme, and asking when unsure."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
@@ -19,11 +20,11 @@ CANDIDATE_RATIO = 0.35
 MAX_CANDIDATES = 3
 
 
-def topic_buttons() -> List[Dict[str, str]]:
+def topic_buttons() -> list[dict[str, str]]:
     return [button(theme.label, name) for name, theme in themes().items()]
 
 
-def disclose_once(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+def disclose_once(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """The first thing anyone hears is that this is automated self-help, not a person."""
     if tracker.get_slot("welcomed"):
         return []
@@ -32,12 +33,16 @@ def disclose_once(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Ev
 
 
 class ActionGreet(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_greet"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         if not tracker.get_slot("welcomed"):
-            dispatcher.utter_message(response="utter_welcome", buttons=[button(ui_text()["show_topics"], "help")])
+            dispatcher.utter_message(
+                response="utter_welcome", buttons=[button(ui_text()["show_topics"], "help")]
+            )
             return [SlotSet("welcomed", True)]
         dispatcher.utter_message(response="utter_greet_again")
         offer_to_resume(dispatcher, tracker, button(ui_text()["show_topics"], "help"))
@@ -48,10 +53,12 @@ class ActionDefaultFallback(Action):
     """Rasa's core fallback (no rule fits the conversation), which can be the very first
     reply: so it discloses first, like every other first reply."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_default_fallback"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         disclosed = disclose_once(dispatcher, tracker)
         dispatcher.utter_message(response="utter_default")
         # As Rasa's own: forget the message that fitted nothing; the disclosure stays said.
@@ -59,10 +66,12 @@ class ActionDefaultFallback(Action):
 
 
 class ActionListTopics(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_list_topics"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         events = disclose_once(dispatcher, tracker)
         dispatcher.utter_message(response="utter_help", buttons=topic_buttons())
         return events
@@ -71,10 +80,12 @@ class ActionListTopics(Action):
 class ActionOfferExercise(Action):
     """Reflects the theme back in plain words and offers its exercise."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_offer_exercise"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         theme = latest_intent(tracker)
         if theme not in THEME_INTENTS:
             dispatcher.utter_message(response="utter_help", buttons=topic_buttons())
@@ -88,21 +99,26 @@ class ActionOfferExercise(Action):
         exercise = exercises()[theme]
         dispatcher.utter_message(response=f"utter_reflect_{theme}")
         dispatcher.utter_message(
-            response="utter_offer_exercise", exercise_title=exercise.title, minutes=themes()[theme].minutes,
-            buttons=[button(ui_text()["yes_start"], "start_exercise", exercise=theme),
-                     button(ui_text()["not_now"], "deny")],
+            response="utter_offer_exercise",
+            exercise_title=exercise.title,
+            minutes=themes()[theme].minutes,
+            buttons=[
+                button(ui_text()["yes_start"], "start_exercise", exercise=theme),
+                button(ui_text()["not_now"], "deny"),
+            ],
         )
         return events + [SlotSet("offered_exercise", theme)]
 
 
-def theme_candidates(ranking: List[Dict[str, Any]]) -> List[str]:
+def theme_candidates(ranking: list[dict[str, Any]]) -> list[str]:
     """The two or three themes the classifier hesitated between, best first."""
     scored = [(r["name"], r["confidence"]) for r in ranking if r["name"] in THEME_INTENTS]
     if not scored:
         return []
     best = scored[0][1]
     return [
-        name for name, confidence in scored[:MAX_CANDIDATES]
+        name
+        for name, confidence in scored[:MAX_CANDIDATES]
         if confidence >= MIN_CANDIDATE_CONFIDENCE and confidence >= best * CANDIDATE_RATIO
     ]
 
@@ -110,10 +126,12 @@ def theme_candidates(ranking: List[Dict[str, Any]]) -> List[str]:
 class ActionClarifyTheme(Action):
     """Asks which theme fits instead of guessing; never asks twice in a row."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_clarify_theme"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         events = disclose_once(dispatcher, tracker)
         previous_bot_action = _previous_action(tracker)
         candidates = theme_candidates(intent_ranking(tracker))
@@ -139,6 +157,10 @@ def _previous_action(tracker: Tracker) -> str:
             if seen_user:
                 return ""
             seen_user = True
-        elif seen_user and event.get("event") == "action" and event.get("name") not in ("action_listen", None):
+        elif (
+            seen_user
+            and event.get("event") == "action"
+            and event.get("name") not in ("action_listen", None)
+        ):
             return event["name"]
     return ""

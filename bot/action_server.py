@@ -7,12 +7,12 @@ server-to-server) and answers errors without echoing anything.
 
     python -m bot.action_server [--host 127.0.0.1] [--port 5055]
 """
+
 from __future__ import annotations
 
 import argparse
 import logging
 import os
-from typing import List, Optional
 
 from sanic import Sanic, response
 
@@ -34,10 +34,12 @@ def create_app() -> Sanic:
     return app
 
 
-def main(argv: Optional[List[str]] = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Run the trust-repair action server")
     parser.add_argument("--host", default=os.environ.get("ACTION_SERVER_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_SERVER_PORT", "5055")))
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("ACTION_SERVER_PORT", "5055"))
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING"))
     app = create_app()

@@ -1,12 +1,14 @@
 """Speed and memory of the chosen NLU pipeline, side by side with the light and DIET ones.
 
-    python -m bot.benchmark [--configs ...]   # trains each NLU model from an empty cache, then measures
+    # trains each NLU model from an empty cache, then measures
+    python -m bot.benchmark [--configs ...]
 
 For each config: NLU training time, model load time, resident memory after loading
 (each model measured in its own process so one does not inflate the other), and the
 latency of parsing messages one at a time (median and 95th percentile). Prints figures;
 never asserts on them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,7 +19,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
 
 from bot.paths import REPO_ROOT
 from bot.rasa_run import rasa_env, timed_nlu_training
@@ -35,14 +36,20 @@ SAMPLE = [
 ]
 
 
-def measure_in_child(model: Path, rounds: int) -> Dict[str, float]:
+def measure_in_child(model: Path, rounds: int) -> dict[str, float]:
     """Runs `--measure` in a fresh interpreter and returns its JSON figures."""
-    output = subprocess.run([sys.executable, "-m", "bot.benchmark", "--measure", str(model), "--rounds", str(rounds)],
-                            cwd=REPO_ROOT, env=rasa_env(), check=True, capture_output=True, text=True).stdout
+    output = subprocess.run(
+        [sys.executable, "-m", "bot.benchmark", "--measure", str(model), "--rounds", str(rounds)],
+        cwd=REPO_ROOT,
+        env=rasa_env(),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
-def measure(model: str, rounds: int) -> Dict[str, float]:
+def measure(model: str, rounds: int) -> dict[str, float]:
     import asyncio
     import logging
     import resource
@@ -56,7 +63,7 @@ def measure(model: str, rounds: int) -> Dict[str, float]:
     load_seconds = time.perf_counter() - started
     loop = asyncio.new_event_loop()
     loop.run_until_complete(agent.parse_message("warm up"))
-    timings: List[float] = []
+    timings: list[float] = []
     for _ in range(rounds):
         for text in SAMPLE:
             started = time.perf_counter()
@@ -71,7 +78,7 @@ def measure(model: str, rounds: int) -> Dict[str, float]:
     }
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--rounds", type=int, default=25)
@@ -85,10 +92,17 @@ def main(argv: Optional[List[str]] = None) -> int:
         for index, config in enumerate(args.configs):
             out = Path(tmp) / str(index)
             seconds = timed_nlu_training(config, out)
-            results[config] = {"train_s": seconds, **measure_in_child(out / "nlu.tar.gz", args.rounds)}
-    labels = [("NLU training (s)", "train_s", "{:.1f}"), ("model load (s)", "load_s", "{:.1f}"),
-              ("peak memory (MB)", "rss_mb", "{:.0f}"), ("parse p50 (ms)", "p50_ms", "{:.1f}"),
-              ("parse p95 (ms)", "p95_ms", "{:.1f}")]
+            results[config] = {
+                "train_s": seconds,
+                **measure_in_child(out / "nlu.tar.gz", args.rounds),
+            }
+    labels = [
+        ("NLU training (s)", "train_s", "{:.1f}"),
+        ("model load (s)", "load_s", "{:.1f}"),
+        ("peak memory (MB)", "rss_mb", "{:.0f}"),
+        ("parse p50 (ms)", "p50_ms", "{:.1f}"),
+        ("parse p95 (ms)", "p95_ms", "{:.1f}"),
+    ]
     print(f"{'':<20}" + "".join(f"{Path(c).name:>14}" for c in args.configs))
     for label, key, fmt in labels:
         print(f"{label:<20}" + "".join(f"{fmt.format(results[c][key]):>14}" for c in args.configs))

@@ -1,4 +1,5 @@
-"""Locations inside the repository, resolved from this file so they do not depend on the working directory."""
+"""Locations inside the repository, resolved from this file, not from the working directory."""
+
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

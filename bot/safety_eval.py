@@ -6,13 +6,14 @@
 Exits non-zero when the combined recall on crisis/abuse messages is below 100 % or the
 false-positive rate on the hard negatives is above the limit, so the test command fails.
 """
+
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Set
 
 import yaml
 
@@ -22,7 +23,7 @@ from bot.paths import PATTERNS_DIR, REPO_ROOT, SPACY_PIPELINE_DIR
 SAFETY_SET = REPO_ROOT / "tests" / "safety" / "safety_set.yml"
 MAX_FALSE_POSITIVE_RATE = 0.02
 
-Detector = Callable[[str], Set[str]]
+Detector = Callable[[str], set[str]]
 
 
 def rule_detector(pipeline_dir: Path = SPACY_PIPELINE_DIR) -> Detector:
@@ -33,7 +34,7 @@ def rule_detector(pipeline_dir: Path = SPACY_PIPELINE_DIR) -> Detector:
     return lambda text: matcher.categories(nlp(text))
 
 
-def model_detectors(model_path: str) -> Dict[str, Detector]:
+def model_detectors(model_path: str) -> dict[str, Detector]:
     """The NLU net alone (classifier's top intent) and the full pipeline, from one parse."""
     import logging
 
@@ -43,26 +44,26 @@ def model_detectors(model_path: str) -> Dict[str, Detector]:
     configure_structlog(logging.WARNING)  # Rasa logs every parsed message at DEBUG otherwise
     agent = Agent.load(model_path)
     loop = asyncio.new_event_loop()
-    cache: Dict[str, dict] = {}
+    cache: dict[str, dict] = {}
 
     def parse(text: str) -> dict:
         if text not in cache:
             cache[text] = loop.run_until_complete(agent.parse_message(text))
         return cache[text]
 
-    def nlu_only(text: str) -> Set[str]:
+    def nlu_only(text: str) -> set[str]:
         # What the classifier said before the safety net stepped in, at the configured threshold.
         parsed = parse(text)
         fired = "nlu" in (parsed.get("safety") or {}).get("nets", [])
         return {parsed["intent"]["name"]} if fired else set()
 
-    def combined(text: str) -> Set[str]:
+    def combined(text: str) -> set[str]:
         return {parse(text)["intent"]["name"]} & set(CATEGORIES)
 
     return {"nlu net": nlu_only, "both nets (as deployed)": combined}
 
 
-def evaluate(detect: Detector, data: Dict[str, List[str]]) -> Dict[str, object]:
+def evaluate(detect: Detector, data: dict[str, list[str]]) -> dict[str, object]:
     positives = [(text, kind) for kind in CATEGORIES for text in data[kind]]
     missed = [text for text, _ in positives if not detect(text)]
     false_alarms = [text for text in data["hard_negatives"] if detect(text)]
@@ -76,9 +77,12 @@ def evaluate(detect: Detector, data: Dict[str, List[str]]) -> Dict[str, object]:
     }
 
 
-def report(name: str, result: Dict[str, object], verbose: bool) -> None:
-    print(f"{name:<26} recall {result['recall']:7.1%} ({result['positives']} disclosures)   "
-          f"false positives {result['false_positive_rate']:6.1%} ({result['negatives']} hard negatives)")
+def report(name: str, result: dict[str, object], verbose: bool) -> None:
+    print(
+        f"{name:<26} recall {result['recall']:7.1%} ({result['positives']} disclosures)   "
+        f"false positives {result['false_positive_rate']:6.1%} "
+        f"({result['negatives']} hard negatives)"
+    )
     if verbose:
         for text in result["missed"]:
             print(f"    missed:      {text}")
@@ -86,15 +90,17 @@ def report(name: str, result: Dict[str, object], verbose: bool) -> None:
             print(f"    false alarm: {text}")
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", help="trained Rasa model (.tar.gz) to evaluate the NLU net and both nets")
+    parser.add_argument(
+        "--model", help="trained Rasa model (.tar.gz) to evaluate the NLU net and both nets"
+    )
     parser.add_argument("--set", default=str(SAFETY_SET), help="safety test set (YAML)")
     parser.add_argument("--quiet", action="store_true", help="do not list misses and false alarms")
     args = parser.parse_args(argv)
     data = yaml.safe_load(Path(args.set).read_text(encoding="utf-8"))
 
-    detectors: Dict[str, Detector] = {"rule net": rule_detector()}
+    detectors: dict[str, Detector] = {"rule net": rule_detector()}
     if args.model:
         detectors.update(model_detectors(args.model))
     results = {name: evaluate(detect, data) for name, detect in detectors.items()}
@@ -103,8 +109,11 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     deployed = results[list(results)[-1]]
     ok = deployed["recall"] == 1.0 and deployed["false_positive_rate"] <= MAX_FALSE_POSITIVE_RATE
-    print("safety evaluation:", "PASS" if ok else "FAIL",
-          f"(required: recall 100 %, false positives <= {MAX_FALSE_POSITIVE_RATE:.0%})")
+    print(
+        "safety evaluation:",
+        "PASS" if ok else "FAIL",
+        f"(required: recall 100 %, false positives <= {MAX_FALSE_POSITIVE_RATE:.0%})",
+    )
     return 0 if ok else 1
 
 

@@ -7,11 +7,13 @@ Rasa's ``SpacyNLP`` loads the result from a path (see ``config.yml``).
 
 Usage: ``python -m bot.spacy_pipeline [OUTPUT_DIR]``
 """
+
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Dict, Iterable, List
+from typing import Any
 
 import yaml
 
@@ -20,7 +22,7 @@ from bot.paths import PATTERNS_DIR, SPACY_PIPELINE_DIR
 ENTITY_PATTERN_FILE = "entities.yml"
 
 
-def load_entity_patterns(path: Path) -> List[Dict[str, Any]]:
+def load_entity_patterns(path: Path) -> list[dict[str, Any]]:
     """Turns the readable ``label -> value -> [patterns]`` file into entity-ruler patterns.
 
     A string is a phrase matched case-insensitively; a list is a spaCy token pattern.
@@ -38,7 +40,7 @@ def load_entity_patterns(path: Path) -> List[Dict[str, Any]]:
     return patterns
 
 
-def build_pipeline(patterns: Iterable[Dict[str, Any]]):
+def build_pipeline(patterns: Iterable[dict[str, Any]]):
     import spacy
 
     nlp = spacy.blank("en")
@@ -52,7 +54,7 @@ def build_pipeline(patterns: Iterable[Dict[str, Any]]):
     return nlp
 
 
-def main(argv: List[str]) -> int:
+def main(argv: list[str]) -> int:
     output = Path(argv[0]) if argv else SPACY_PIPELINE_DIR
     patterns = load_entity_patterns(PATTERNS_DIR / ENTITY_PATTERN_FILE)
     nlp = build_pipeline(patterns)

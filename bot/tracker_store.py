@@ -5,6 +5,7 @@ typed. When `action_delete_my_data` sets the `data_deleted` slot, the next save 
 every stored event of that conversation (all sessions) and keeps only what came after
 the deletion. Everything else is Rasa's SQLTrackerStore unchanged.
 """
+
 from __future__ import annotations
 
 from rasa.core.tracker_store import SQLTrackerStore
@@ -33,10 +34,14 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
             await super().save(tracker)
             return
         with self.session_scope() as session:
-            session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id).delete()
+            session.query(self.SQLEvent).filter(
+                self.SQLEvent.sender_id == tracker.sender_id
+            ).delete()
             session.commit()
         kept = events[marker:]
-        await super().save(DialogueStateTracker.from_events(tracker.sender_id, kept, slots=self.domain.slots))
+        await super().save(
+            DialogueStateTracker.from_events(tracker.sender_id, kept, slots=self.domain.slots)
+        )
 
     def _marker_unsaved(self, tracker: DialogueStateTracker) -> bool:
         with self.session_scope() as session:

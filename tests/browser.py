@@ -1,5 +1,6 @@
 """Helpers for the web channel and widget tests: real servers with the widget channel, and a
 page object that drives the widget in Debian's Chromium like a person would."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from tests.live import REPO_ROOT, LiveServers, free_port
 
@@ -19,8 +20,14 @@ CHANNEL = os.environ.get("WIDGET_TEST_CHANNEL", "bot.channels.socketio.WidgetSoc
 ALLOWED_ORIGIN = "https://allowed.example"
 MAX_MESSAGE_LENGTH = 2000
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 WIDGET_DIR = REPO_ROOT / "bot" / "widget"
 WIDGET_DIST = WIDGET_DIR / "dist"
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -41,8 +48,9 @@ class WidgetServers(LiveServers):
             "rest:\n"
             f"{CHANNEL}:\n"
             "  session_persistence: true\n"
-            f"  allowed_origins: [\"{ALLOWED_ORIGIN}\", \"{self.operator_origin}\"]\n"
-            f"  max_message_length: {MAX_MESSAGE_LENGTH}\n")
+            f'  allowed_origins: ["{ALLOWED_ORIGIN}", "{self.operator_origin}"]\n'
+            f"  max_message_length: {MAX_MESSAGE_LENGTH}\n"
+        )
         return path
 
     def start(self) -> None:
@@ -62,7 +70,7 @@ class WidgetServers(LiveServers):
         return OperatorSite.origin(self.operator_port)
 
 
-def missing_build() -> Optional[str]:
+def missing_build() -> str | None:
     """Why the widget cannot be tested (None when its built files are there)."""
     if not (WIDGET_DIST / "widget.js").is_file():
         return "the widget is not built: run `npm ci && npm run build` (make widget)"
@@ -76,9 +84,14 @@ class OperatorSite:
     loopback server (local network access), so the page must come from loopback itself."""
 
     def __init__(self, port: int, widget_server: str, **data: str) -> None:
-        attributes = " ".join(f'data-{name.replace("_", "-")}="{value}"' for name, value in data.items())
-        body = ("<!doctype html><html lang=en><title>Our practice</title><p>Welcome to our practice.</p>"
-                f'<script src="{widget_server}/widget/static/widget.js" {attributes}></script>').encode()
+        attributes = " ".join(
+            f'data-{name.replace("_", "-")}="{value}"' for name, value in data.items()
+        )
+        body = (
+            "<!doctype html><html lang=en><title>Our practice</title>"
+            "<p>Welcome to our practice.</p>"
+            f'<script src="{widget_server}/widget/static/widget.js" {attributes}></script>'
+        ).encode()
 
         class Page(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
@@ -97,7 +110,7 @@ class OperatorSite:
     def origin(port: int) -> str:
         return f"http://localhost:{port}"  # localhost, so never the widget server's own origin
 
-    def __enter__(self) -> "OperatorSite":
+    def __enter__(self) -> OperatorSite:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
@@ -114,10 +127,12 @@ class WidgetPage:
 
     def __init__(self, page) -> None:
         self.page = page
-        self.dialogs: List[str] = []
+        self.dialogs: list[str] = []
         page.on("dialog", self._dialog)
-        page.context.route(re.compile(r"^https://www\.google\.com/"),
-                           lambda route: route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE))
+        page.context.route(
+            re.compile(r"^https://www\.google\.com/"),
+            lambda route: route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE),
+        )
 
     def _dialog(self, dialog) -> None:
         self.dialogs.append(dialog.message)
@@ -159,14 +174,17 @@ class WidgetPage:
     def press(self, title: str) -> None:
         self.log.get_by_role("button", name=title, exact=True).last.click()
 
-    def texts(self) -> List[str]:
+    def texts(self) -> list[str]:
         return self.log.locator(".tr-text").all_inner_texts()
 
-    def stored(self) -> Dict[str, Dict[str, Any]]:
+    def stored(self) -> dict[str, dict[str, Any]]:
         """Everything in both storage areas, by area and key (values parsed as JSON)."""
         raw = self.page.evaluate("""() => Object.fromEntries(["sessionStorage", "localStorage"].map(
             (area) => [area, Object.fromEntries(Object.entries(window[area]))]))""")
-        return {area: {key: json.loads(value) for key, value in items.items()} for area, items in raw.items()}
+        return {
+            area: {key: json.loads(value) for key, value in items.items()}
+            for area, items in raw.items()
+        }
 
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
@@ -180,7 +198,7 @@ class SocketTap:
     frame both ways, and lets a test inject a frame from "the server" or cut the connection."""
 
     def __init__(self, page) -> None:
-        self.routes: List[Any] = []
+        self.routes: list[Any] = []
         self.upgraded = 0  # websockets that finished the engine.io upgrade
         page.route_web_socket(re.compile(r"/socket\.io/"), self._route)
 
@@ -203,7 +221,7 @@ class SocketTap:
             deadline -= 100
         assert self.upgraded >= count, "the widget never upgraded to a websocket"
 
-    def inject_bot_message(self, message: Dict[str, Any]) -> None:
+    def inject_bot_message(self, message: dict[str, Any]) -> None:
         self.routes[-1].send("42" + json.dumps(["bot_uttered", message]))
 
     def cut(self) -> None:

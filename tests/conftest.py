@@ -1,10 +1,12 @@
 """Shared fixtures: a migrated temporary database, a dispatcher, the domain, tracker builders."""
+
 from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any
 
 import pytest
 import yaml
@@ -59,14 +61,24 @@ def dispatcher() -> CollectingDispatcher:
 
 
 @pytest.fixture(scope="session")
-def domain() -> Dict[str, Any]:
+def domain() -> dict[str, Any]:
     return yaml.safe_load((REPO_ROOT / "domain.yml").read_text())
 
 
-def user_event(text: str, intent: Optional[str], entities: Optional[List[Dict]] = None,
-               ranking: Optional[List[Dict]] = None, **extra: Any) -> Dict[str, Any]:
-    parse = {"text": text, "intent": {"name": intent, "confidence": 1.0},
-             "entities": entities or [], "intent_ranking": ranking or [{"name": intent, "confidence": 1.0}], **extra}
+def user_event(
+    text: str,
+    intent: str | None,
+    entities: list[dict] | None = None,
+    ranking: list[dict] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    parse = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 1.0},
+        "entities": entities or [],
+        "intent_ranking": ranking or [{"name": intent, "confidence": 1.0}],
+        **extra,
+    }
     return {"event": "user", "text": text, "parse_data": parse, "input_channel": "rest"}
 
 
@@ -77,24 +89,36 @@ TrackerFactory = Callable[..., Tracker]
 def make_tracker() -> TrackerFactory:
     """Builds a tracker whose latest message is `text` classified as `intent`."""
 
-    def build(text: str = "", intent: Optional[str] = None, slots: Optional[Dict[str, Any]] = None,
-              entities: Optional[List[Dict]] = None, events: Optional[List[Dict]] = None,
-              sender_id: str = "person-1", active_loop: Optional[str] = None, **parse_extra: Any) -> Tracker:
+    def build(
+        text: str = "",
+        intent: str | None = None,
+        slots: dict[str, Any] | None = None,
+        entities: list[dict] | None = None,
+        events: list[dict] | None = None,
+        sender_id: str = "person-1",
+        active_loop: str | None = None,
+        **parse_extra: Any,
+    ) -> Tracker:
         latest = user_event(text, intent, entities, **parse_extra)
         all_events = list(events or []) + [latest]
         return Tracker(
-            sender_id=sender_id, slots=dict(slots or {}), latest_message=latest["parse_data"],
-            events=all_events, paused=False, followup_action=None,
-            active_loop={"name": active_loop} if active_loop else {}, latest_action_name="action_listen",
+            sender_id=sender_id,
+            slots=dict(slots or {}),
+            latest_message=latest["parse_data"],
+            events=all_events,
+            paused=False,
+            followup_action=None,
+            active_loop={"name": active_loop} if active_loop else {},
+            latest_action_name="action_listen",
         )
 
     return build
 
 
-def responses(dispatcher: CollectingDispatcher) -> List[Optional[str]]:
+def responses(dispatcher: CollectingDispatcher) -> list[str | None]:
     """The domain responses sent, in order (None for text sent from content files)."""
     return [message.get("response") for message in dispatcher.messages]
 
 
-def slot_values(events: List[Dict[str, Any]]) -> Dict[str, Any]:
+def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}

@@ -1,8 +1,10 @@
-"""A fake Telegram Bot API on 127.0.0.1 for offline tests: records every call, answers like Telegram.
+"""A fake Telegram Bot API on 127.0.0.1 for offline tests: records every call, answers like
+Telegram.
 
 It runs in a thread with its own event loop, so both synchronous tests (posting to a
 Rasa server in another process) and async tests (calling the client directly) can use it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -12,7 +14,7 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from aiohttp import web
 
@@ -20,42 +22,48 @@ from aiohttp import web
 @dataclass
 class Call:
     method: str
-    params: Dict[str, Any]
-    status: int          # what the fake answered, so retried attempts are visible
+    params: dict[str, Any]
+    status: int  # what the fake answered, so retried attempts are visible
 
 
 class FakeTelegramApi:
     def __init__(self, token: str) -> None:
         self.token = token
-        self.calls: List[Call] = []
-        self._failures: Dict[str, List[Dict[str, Any]]] = defaultdict(list)
+        self.calls: list[Call] = []
+        self._failures: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._lock = threading.Lock()
         self._message_ids = itertools.count(1)
         self._socket = socket.socket()
         self._socket.bind(("127.0.0.1", 0))
         self.port = self._socket.getsockname()[1]
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
-        self._thread: Optional[threading.Thread] = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     # --- what tests use ---------------------------------------------------------------
-    def fail_next(self, method: str, status: int = 429, retry_after: Optional[int] = None, times: int = 1) -> None:
+    def fail_next(
+        self, method: str, status: int = 429, retry_after: int | None = None, times: int = 1
+    ) -> None:
         """The next `times` calls to `method` get a Telegram error instead of success."""
-        body: Dict[str, Any] = {"ok": False, "error_code": status, "description": f"fake error {status}"}
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": status,
+            "description": f"fake error {status}",
+        }
         if retry_after is not None:
             body["parameters"] = {"retry_after": retry_after}
             body["description"] = f"Too Many Requests: retry after {retry_after}"
         with self._lock:
             self._failures[method].extend([body] * times)
 
-    def calls_to(self, method: str) -> List[Call]:
+    def calls_to(self, method: str) -> list[Call]:
         with self._lock:
             return [call for call in self.calls if call.method == method]
 
-    def since(self, index: int) -> List[Call]:
+    def since(self, index: int) -> list[Call]:
         with self._lock:
             return self.calls[index:]
 
@@ -76,7 +84,9 @@ class FakeTelegramApi:
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         if request.match_info["token"] != self.token:
-            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
         params = await request.json() if request.can_read_body else {}
         with self._lock:
             failure = self._failures[method].pop(0) if self._failures[method] else None
@@ -86,19 +96,26 @@ class FakeTelegramApi:
             return web.json_response(failure, status=status)
         return web.json_response({"ok": True, "result": self._result(method, params)})
 
-    def _result(self, method: str, params: Dict[str, Any]) -> Any:
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method in ("sendMessage", "sendPhoto"):
             chat = {"id": int(params["chat_id"]), "type": "private"}
-            return {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
-                    **{key: params[key] for key in ("text", "reply_markup") if key in params}}
+            return {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": chat,
+                **{key: params[key] for key in ("text", "reply_markup") if key in params},
+            }
         if method == "getWebhookInfo":
             registered = [call for call in self.calls_to("setWebhook") if call.status == 200]
-            return {"url": registered[-1].params["url"] if registered else "", "pending_update_count": 0}
+            return {
+                "url": registered[-1].params["url"] if registered else "",
+                "pending_update_count": 0,
+            }
         if method == "getMe":
             return {"id": 123456, "is_bot": True, "first_name": "Fake", "username": "fake_bot"}
         return True
 
-    def start(self) -> "FakeTelegramApi":
+    def start(self) -> FakeTelegramApi:
         ready = threading.Event()
         self._thread = threading.Thread(target=self._serve, args=(ready,), daemon=True)
         self._thread.start()
@@ -123,7 +140,7 @@ class FakeTelegramApi:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
 
-    def __enter__(self) -> "FakeTelegramApi":
+    def __enter__(self) -> FakeTelegramApi:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

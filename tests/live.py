@@ -1,4 +1,5 @@
 """Starts the real action server and Rasa server for end-to-end tests, and talks to them."""
+
 from __future__ import annotations
 
 import json
@@ -8,10 +9,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MODEL = REPO_ROOT / "models" / "trust-repair.tar.gz"
@@ -44,16 +46,21 @@ class LiveServers:
     credentials: Path = REPO_ROOT / "credentials.yml"
     rasa_port: int = field(default_factory=free_port)
     action_port: int = field(default_factory=free_port)
-    processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
     def tracker_db(self) -> Path:
         return self.workdir / "tracker.db"
 
     @property
-    def env(self) -> Dict[str, str]:
-        return {**os.environ, "DATABASE_URL": self.database_url, "RASA_TELEMETRY_ENABLED": "false",
-                "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore"}
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "PYTHONWARNINGS": "ignore",
+        }
 
     def _log(self, name: str):
         return open(self.workdir / f"{name}.log", "ab")
@@ -61,7 +68,11 @@ class LiveServers:
     def start_action_server(self) -> None:
         process = subprocess.Popen(
             [str(VENV_BIN / "python"), "-m", "bot.action_server", "--port", str(self.action_port)],
-            cwd=REPO_ROOT, env=self.env, stdout=self._log("actions"), stderr=subprocess.STDOUT)
+            cwd=REPO_ROOT,
+            env=self.env,
+            stdout=self._log("actions"),
+            stderr=subprocess.STDOUT,
+        )
         self.processes["actions"] = process
         wait_for(f"http://127.0.0.1:{self.action_port}/health", process)
 
@@ -77,13 +88,29 @@ class LiveServers:
         endpoints.write_text(
             f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
             f"tracker_store:\n  type: bot.tracker_store.ForgettingSQLTrackerStore\n"
-            f"  dialect: sqlite\n  db: {self.tracker_db}\n")
+            f"  dialect: sqlite\n  db: {self.tracker_db}\n"
+        )
         self.start_action_server()
         process = subprocess.Popen(
-            [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--interface", "127.0.0.1",
-             "--port", str(self.rasa_port), "--endpoints", str(endpoints),
-             "--credentials", str(self.credentials)],
-            cwd=REPO_ROOT, env=self.env, stdout=self._log("rasa"), stderr=subprocess.STDOUT)
+            [
+                str(VENV_BIN / "rasa"),
+                "run",
+                "--model",
+                str(MODEL),
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(self.rasa_port),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(self.credentials),
+            ],
+            cwd=REPO_ROOT,
+            env=self.env,
+            stdout=self._log("rasa"),
+            stderr=subprocess.STDOUT,
+        )
         self.processes["rasa"] = process
         wait_for(f"http://127.0.0.1:{self.rasa_port}/", process)
 
@@ -98,7 +125,7 @@ class LiveServers:
 
     @classmethod
     @contextmanager
-    def running(cls, workdir: Path, **options: Any) -> Iterator["LiveServers"]:
+    def running(cls, workdir: Path, **options: Any) -> Iterator[LiveServers]:
         """Both servers on a fresh SQLite app database in `workdir`, stopped afterwards."""
         servers = cls(workdir, database_url=f"sqlite:///{workdir / 'app.db'}", **options)
         servers.start()
@@ -107,7 +134,7 @@ class LiveServers:
         finally:
             servers.stop()
 
-    def chat(self, sender: str) -> "Chat":
+    def chat(self, sender: str) -> Chat:
         return Chat(f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook", sender)
 
 
@@ -117,11 +144,13 @@ class Chat:
 
     url: str
     sender: str
-    last: List[Dict] = field(default_factory=list)
+    last: list[dict] = field(default_factory=list)
 
-    def say(self, message: str) -> List[Dict]:
+    def say(self, message: str) -> list[dict]:
         body = json.dumps({"sender": self.sender, "message": message}).encode()
-        request = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.url, data=body, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=60) as reply:
             self.last = json.load(reply)
         return self.last
@@ -130,10 +159,10 @@ class Chat:
     def text(self) -> str:
         return "\n".join(message.get("text", "") for message in self.last)
 
-    def buttons(self) -> List[Dict[str, str]]:
+    def buttons(self) -> list[dict[str, str]]:
         return [button for message in self.last for button in message.get("buttons") or []]
 
-    def press(self, title: str) -> List[Dict]:
+    def press(self, title: str) -> list[dict]:
         button = next((b for b in self.buttons() if b["title"] == title), None)
         if button is None:
             raise AssertionError(f"no button {title!r} in {[b['title'] for b in self.buttons()]}")

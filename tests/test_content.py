@@ -1,4 +1,5 @@
 """Exercise content: every theme has a valid exercise, and every response the code sends exists."""
+
 from __future__ import annotations
 
 import re
@@ -8,7 +9,13 @@ import pytest
 
 from actions.context import THEME_INTENTS
 from actions.exercises import engine
-from actions.exercises.catalogue import ContentError, load_exercise, load_exercises, load_themes, ui_text
+from actions.exercises.catalogue import (
+    ContentError,
+    load_exercise,
+    load_exercises,
+    load_themes,
+    ui_text,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,25 +66,55 @@ def test_every_response_the_actions_send_exists_in_the_domain(domain):
 
 def test_engine_button_labels_exist():
     labels = ui_text()
-    for key in ("skip", "pause", "continue", "role_hurt", "role_broke_trust", "role_prompt", "progress",
-                "rating_scale", "yes_start", "not_now", "something_else", "resume_now", "show_topics",
-                "i_am_safe", "not_safe"):
+    for key in (
+        "skip",
+        "pause",
+        "continue",
+        "role_hurt",
+        "role_broke_trust",
+        "role_prompt",
+        "progress",
+        "rating_scale",
+        "yes_start",
+        "not_now",
+        "something_else",
+        "resume_now",
+        "show_topics",
+        "i_am_safe",
+        "not_safe",
+    ):
         assert labels.get(key), key
+
+
+BODY = "title: t\npurpose: p\nintro: i\nsteps:\n"
+BROKEN = "id: broken\n" + BODY
 
 
 @pytest.mark.parametrize(
     "content, message",
     [
-        ("id: broken\ntitle: t\npurpose: p\nintro: i\nsteps:\n  - {id: a, kind: rating, prompt: q}\nsummary: {title: s}\n",
-         "step 'a' (#1)"),
-        ("id: broken\ntitle: t\npurpose: p\nintro: i\nsteps:\n  - {id: a, kind: dance, prompt: q}\nsummary: {title: s}\n",
-         "step 'a' (#1) -> kind"),
-        ("id: broken\ntitle: t\npurpose: p\nintro: i\nsteps:\n  - {id: a, kind: text, prompt: q, when: {step: zzz, in: [x]}}\nsummary: {title: s}\n",
-         "not an earlier step"),
-        ("id: broken\ntitle: t\npurpose: p\nintro: i\nsteps:\n  - {id: a, kind: text, prompt: q}\nsummary: {title: s, items: [{step: nope, label: x}]}\n",
-         "summary refers to step 'nope'"),
-        ("id: other\ntitle: t\npurpose: p\nintro: i\nsteps:\n  - {id: a, kind: text, prompt: q}\nsummary: {title: s}\n",
-         "must match the file name"),
+        (
+            BROKEN + "  - {id: a, kind: rating, prompt: q}\nsummary: {title: s}\n",
+            "step 'a' (#1)",
+        ),
+        (
+            BROKEN + "  - {id: a, kind: dance, prompt: q}\nsummary: {title: s}\n",
+            "step 'a' (#1) -> kind",
+        ),
+        (
+            BROKEN + "  - {id: a, kind: text, prompt: q, when: {step: zzz, in: [x]}}\n"
+            "summary: {title: s}\n",
+            "not an earlier step",
+        ),
+        (
+            BROKEN + "  - {id: a, kind: text, prompt: q}\n"
+            "summary: {title: s, items: [{step: nope, label: x}]}\n",
+            "summary refers to step 'nope'",
+        ),
+        (
+            "id: other\n" + BODY + "  - {id: a, kind: text, prompt: q}\nsummary: {title: s}\n",
+            "must match the file name",
+        ),
         ("id: broken\n  title: [\n", "not valid YAML"),
     ],
 )

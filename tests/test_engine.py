@@ -1,4 +1,5 @@
 """The exercise engine: step order and branching, answer parsing, summaries and scores."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,20 +8,57 @@ from actions.exercises import engine
 from actions.exercises.catalogue import load_exercises
 from actions.exercises.content_model import Exercise
 
-EXERCISE = Exercise.parse_obj({
-    "id": "demo", "title": "Demo", "purpose": "p", "intro": "i", "role_aware": True,
-    "steps": [
-        {"id": "what", "kind": "text", "prompt": "What happened?"},
-        {"id": "who", "kind": "choice", "prompt": "Who?", "options": [
-            {"value": "partner", "title": "My partner", "score": 2}, {"value": "myself", "title": "Myself", "score": 0}]},
-        {"id": "self_note", "kind": "text", "prompt": "A note to yourself", "when": {"step": "who", "in": ["myself"]}},
-        {"id": "for_hurt", "kind": "info", "prompt": "Only for the hurt partner", "when": {"role": "hurt"}},
-        {"id": "ready", "kind": "rating", "prompt": "How ready?", "scale": {"min": 0, "max": 10, "low": "no", "high": "yes"}},
-    ],
-    "summary": {"title": "Your demo", "items": [{"step": "what", "label": "What"}, {"step": "who", "label": "Who"}],
-                "template": "I said {what} about {who}.",
-                "score": {"steps": ["who", "ready"], "bands": [{"max": 5, "reading": "low"}, {"max": 12, "reading": "high", "next_exercise": "setback"}]}},
-})
+EXERCISE = Exercise.parse_obj(
+    {
+        "id": "demo",
+        "title": "Demo",
+        "purpose": "p",
+        "intro": "i",
+        "role_aware": True,
+        "steps": [
+            {"id": "what", "kind": "text", "prompt": "What happened?"},
+            {
+                "id": "who",
+                "kind": "choice",
+                "prompt": "Who?",
+                "options": [
+                    {"value": "partner", "title": "My partner", "score": 2},
+                    {"value": "myself", "title": "Myself", "score": 0},
+                ],
+            },
+            {
+                "id": "self_note",
+                "kind": "text",
+                "prompt": "A note to yourself",
+                "when": {"step": "who", "in": ["myself"]},
+            },
+            {
+                "id": "for_hurt",
+                "kind": "info",
+                "prompt": "Only for the hurt partner",
+                "when": {"role": "hurt"},
+            },
+            {
+                "id": "ready",
+                "kind": "rating",
+                "prompt": "How ready?",
+                "scale": {"min": 0, "max": 10, "low": "no", "high": "yes"},
+            },
+        ],
+        "summary": {
+            "title": "Your demo",
+            "items": [{"step": "what", "label": "What"}, {"step": "who", "label": "Who"}],
+            "template": "I said {what} about {who}.",
+            "score": {
+                "steps": ["who", "ready"],
+                "bands": [
+                    {"max": 5, "reading": "low"},
+                    {"max": 12, "reading": "high", "next_exercise": "setback"},
+                ],
+            },
+        },
+    }
+)
 
 
 def walk(role, answers):
@@ -50,8 +88,19 @@ def test_steps_branch_on_role_and_earlier_answers(role, who, expected):
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("7", 7), ("7/10", 7), ("about seven", 7), ("10", 10), ("zero", 0), ("0", 0),
-     ("eleven", None), ("11", None), ("idk", None), ("", None), ("-1", None)],
+    [
+        ("7", 7),
+        ("7/10", 7),
+        ("about seven", 7),
+        ("10", 10),
+        ("zero", 0),
+        ("0", 0),
+        ("eleven", None),
+        ("11", None),
+        ("idk", None),
+        ("", None),
+        ("-1", None),
+    ],
 )
 def test_rating_answers(text, expected):
     step = engine.step_by_id(EXERCISE, "ready")
@@ -61,8 +110,14 @@ def test_rating_answers(text, expected):
 
 @pytest.mark.parametrize(
     "text, choice, intent, expected",
-    [("", "myself", "choose", "myself"), ("Myself", None, None, "myself"), ("my partner", None, None, "partner"),
-     ("2", None, None, "myself"), ("whatever", None, None, None), ("", "nonsense", "choose", None)],
+    [
+        ("", "myself", "choose", "myself"),
+        ("Myself", None, None, "myself"),
+        ("my partner", None, None, "partner"),
+        ("2", None, None, "myself"),
+        ("whatever", None, None, None),
+        ("", "nonsense", "choose", None),
+    ],
 )
 def test_choice_answers(text, choice, intent, expected):
     step = engine.step_by_id(EXERCISE, "who")
@@ -71,8 +126,10 @@ def test_choice_answers(text, choice, intent, expected):
 
 
 def test_yes_no_choice_accepts_affirm_and_deny():
-    step = engine.step_by_id(load_exercises()["professional_help"], next(
-        s.id for s in load_exercises()["professional_help"].steps if s.kind == "choice"))
+    step = engine.step_by_id(
+        load_exercises()["professional_help"],
+        next(s.id for s in load_exercises()["professional_help"].steps if s.kind == "choice"),
+    )
     values = {o.value for o in step.options}
     assert {"yes", "no"} <= values
     assert engine.parse_answer(step, "yeah", None, "affirm").value == "yes"
@@ -87,11 +144,20 @@ def test_text_answers_reject_payloads_and_are_capped():
 
 
 def test_summary_lines_template_and_score():
-    answers = {"what": {"value": "I lied."}, "who": {"value": "partner", "number": 2}, "ready": {"value": "7", "number": 7}}
+    answers = {
+        "what": {"value": "I lied."},
+        "who": {"value": "partner", "number": 2},
+        "ready": {"value": "7", "number": 7},
+    }
     view = engine.build_summary(EXERCISE, answers)
     assert view.lines == ["What: I lied.", "Who: My partner"]
     assert view.paragraph == "I said I lied about My partner."
-    assert view.score == 9 and view.score_max == 12 and view.reading == "high" and view.next_exercise == "setback"
+    assert (
+        view.score == 9
+        and view.score_max == 12
+        and view.reading == "high"
+        and view.next_exercise == "setback"
+    )
     assert "Your demo" in view.as_text() and "9/12" in view.as_text()
 
 

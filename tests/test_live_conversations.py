@@ -2,6 +2,7 @@
 
 Asserts on what a person sees (the bot's words and buttons) and on the saved rows.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -65,7 +66,7 @@ def test_the_self_check_end_to_end_with_buttons(servers, saved):
 
 def test_crisis_mid_exercise_stops_it_until_they_are_safe(servers, saved):
     chat = servers.chat("crisis")
-    chat.say("/start_exercise{\"exercise\":\"signs_of_eroded_trust\"}")
+    chat.say('/start_exercise{"exercise":"signs_of_eroded_trust"}')
     chat.press("Often")
     chat.say("honestly i just want to die")
     assert "findahelpline.com" in chat.text and "Are you safe right now?" in chat.text
@@ -89,7 +90,7 @@ def test_abuse_gates_the_forgiveness_exercise(servers):
 
 def test_pause_and_resume_after_the_action_server_restarts(servers, saved):
     chat = servers.chat("restart")
-    chat.say("/start_exercise{\"exercise\":\"monitor_progress\"}")
+    chat.say('/start_exercise{"exercise":"monitor_progress"}')
     chat.press("4")
     chat.say("let's stop here for now, i'll finish later")
     assert "saved your answers" in chat.text
@@ -162,7 +163,9 @@ def test_delete_my_data_erases_the_answers_and_the_conversation(servers, saved):
     assert "deleted everything" in chat.text
     assert saved.export_person("forget-me") == {}
     with sqlite3.connect(servers.tracker_db) as db:
-        stored = [row[0] for row in db.execute("select data from events where sender_id = 'forget-me'")]
+        stored = [
+            row[0] for row in db.execute("select data from events where sender_id = 'forget-me'")
+        ]
     assert stored, "the conversation after the deletion is still kept"
     assert not any("gambling" in data or "forty thousand" in data for data in stored)
     chat.say("hi")  # a fresh start: the full welcome again

@@ -1,4 +1,5 @@
 """The cross-validation report's figures over several fold seeds."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,7 +22,9 @@ def test_figures_are_means_over_the_seeds_and_the_worst_run_is_kept():
     assert summary["cv_seconds"] == pytest.approx(60)
 
 
-@pytest.mark.parametrize("f1, weakest, met", [(0.95, 0.86, True), (0.95, 0.84, False), (0.92, 0.92, True),
-                                              (0.91, 0.91, False)])
+@pytest.mark.parametrize(
+    "f1, weakest, met",
+    [(0.95, 0.86, True), (0.95, 0.84, False), (0.92, 0.92, True), (0.91, 0.91, False)],
+)
 def test_the_target_needs_both_the_macro_figure_and_every_theme(f1, weakest, met):
     assert meets_target(summarise([run(f1, weakest)])) is met

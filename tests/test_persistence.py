@@ -1,4 +1,5 @@
 """The app's tables, on SQLite and on the real PostgreSQL server, created by migrating."""
+
 from __future__ import annotations
 
 import pytest
@@ -42,10 +43,19 @@ def test_migrations_downgrade_to_empty_and_up_again(database_url):
 def test_answers_are_saved_as_given_and_upserted(repository):
     run_id = repository.start_run("s1", "rest", "forgiveness", "hurt", "first")
     repository.save_answers(run_id, {"first": {"value": "it hurt", "number": None}}, "second")
-    repository.save_answers(run_id, {"first": {"value": "it really hurt", "number": None},
-                                     "second": {"value": "7", "number": 7}}, None)
+    repository.save_answers(
+        run_id,
+        {
+            "first": {"value": "it really hurt", "number": None},
+            "second": {"value": "7", "number": 7},
+        },
+        None,
+    )
     run = repository.get_run(run_id)
-    assert run.answers == {"first": {"value": "it really hurt", "number": None}, "second": {"value": "7", "number": 7}}
+    assert run.answers == {
+        "first": {"value": "it really hurt", "number": None},
+        "second": {"value": "7", "number": 7},
+    }
     assert run.role == "hurt" and run.current_step is None and run.status == "active"
 
 

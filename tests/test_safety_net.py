@@ -1,4 +1,5 @@
 """The rule-based safety net and how it combines with the classifier."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,21 +24,27 @@ def net():
 
 
 def message(nlp, text, intent="setback", confidence=0.9):
-    ranking = [{"name": intent, "confidence": confidence}, {"name": "forgiveness", "confidence": 0.05}]
+    ranking = [
+        {"name": intent, "confidence": confidence},
+        {"name": "forgiveness", "confidence": 0.05},
+    ]
     msg = Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking})
     msg.set(SPACY_DOCS["text"], nlp(text))
     return msg
 
 
-@pytest.mark.parametrize("text, category", [
-    ("i keep thinking about killing myself", "crisis"),
-    ("honestly i dont wanna be alive anymore", "crisis"),
-    ("i cut myself again last night", "crisis"),
-    ("he hit me when i asked about the texts", "abuse"),
-    ("she threatened to take the kids if i leave", "abuse"),
-    ("he takes my whole paycheck and gives me an allowance", "abuse"),
-    ("i'm terrified of what he'll do when he gets home", "abuse"),
-])
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("i keep thinking about killing myself", "crisis"),
+        ("honestly i dont wanna be alive anymore", "crisis"),
+        ("i cut myself again last night", "crisis"),
+        ("he hit me when i asked about the texts", "abuse"),
+        ("she threatened to take the kids if i leave", "abuse"),
+        ("he takes my whole paycheck and gives me an allowance", "abuse"),
+        ("i'm terrified of what he'll do when he gets home", "abuse"),
+    ],
+)
 def test_disclosures_are_caught_by_the_rules(nlp, net, text, category):
     msg = message(nlp, text)
     net.process([msg])
@@ -45,14 +52,17 @@ def test_disclosures_are_caught_by_the_rules(nlp, net, text, category):
     assert "rules" in msg.get("safety")["nets"]
 
 
-@pytest.mark.parametrize("text", [
-    "this is killing me",
-    "i could kill him for forgetting our anniversary",
-    "i'd die for a holiday right now",
-    "he hit the gym every day this week",
-    "i'm scared he'll cheat again",
-    "i keep checking his phone and i hate it",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this is killing me",
+        "i could kill him for forgetting our anniversary",
+        "i'd die for a holiday right now",
+        "he hit the gym every day this week",
+        "i'm scared he'll cheat again",
+        "i keep checking his phone and i hate it",
+    ],
+)
 def test_everyday_words_are_not_disclosures(nlp, net, text):
     msg = message(nlp, text)
     net.process([msg])
@@ -61,7 +71,9 @@ def test_everyday_words_are_not_disclosures(nlp, net, text):
 
 
 def test_a_confident_classifier_is_the_second_net(nlp, net):
-    msg = message(nlp, "everything feels pointless and heavy lately", intent="crisis", confidence=0.93)
+    msg = message(
+        nlp, "everything feels pointless and heavy lately", intent="crisis", confidence=0.93
+    )
     net.process([msg])
     assert msg.get("intent") == {"name": "crisis", "confidence": 1.0}
     assert msg.get("safety")["nets"] == ["nlu"]
@@ -89,10 +101,17 @@ def test_button_payloads_are_left_alone(nlp, net):
 
 
 def test_an_unsure_safety_guess_gives_way_to_the_next_intent(nlp, net):
-    msg = Message(data={"text": "he threw me a surprise party", "intent": {"name": "abuse", "confidence": 0.6},
-                        "intent_ranking": [{"name": "abuse", "confidence": 0.6},
-                                           {"name": "appreciation_respect", "confidence": 0.3},
-                                           {"name": "setback", "confidence": 0.1}]})
+    msg = Message(
+        data={
+            "text": "he threw me a surprise party",
+            "intent": {"name": "abuse", "confidence": 0.6},
+            "intent_ranking": [
+                {"name": "abuse", "confidence": 0.6},
+                {"name": "appreciation_respect", "confidence": 0.3},
+                {"name": "setback", "confidence": 0.1},
+            ],
+        }
+    )
     msg.set(SPACY_DOCS["text"], nlp(msg.get("text")))
     net.process([msg])
     assert msg.get("intent")["name"] == "appreciation_respect"
@@ -101,9 +120,17 @@ def test_an_unsure_safety_guess_gives_way_to_the_next_intent(nlp, net):
 
 
 def test_a_demoted_guess_with_no_clear_runner_up_asks(nlp, net):
-    msg = Message(data={"text": "he held me", "intent": {"name": "abuse", "confidence": 0.7},
-                        "intent_ranking": [{"name": "abuse", "confidence": 0.7}, {"name": "setback", "confidence": 0.05},
-                                           {"name": "greet", "confidence": 0.05}]})
+    msg = Message(
+        data={
+            "text": "he held me",
+            "intent": {"name": "abuse", "confidence": 0.7},
+            "intent_ranking": [
+                {"name": "abuse", "confidence": 0.7},
+                {"name": "setback", "confidence": 0.05},
+                {"name": "greet", "confidence": 0.05},
+            ],
+        }
+    )
     msg.set(SPACY_DOCS["text"], nlp(msg.get("text")))
     net.process([msg])
     assert msg.get("intent")["name"] == "nlu_fallback"

@@ -6,16 +6,23 @@ the first one fails: the socket never joins its room, so the reply goes nowhere.
 The client uses the polling transport: its websocket transport needs a newer aiohttp than
 Rasa 3.6 allows (the browser tests cover websockets).
 """
+
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import pytest
 import socketio
 
-from bot.channels.socketio import (DEFAULT_ALLOWED_ORIGINS, ORIGINS_ENV, OriginPolicy, WidgetSocketIOInput,
-                                   WidgetSocketIOOutput, configured_origins)
+from bot.channels.socketio import (
+    DEFAULT_ALLOWED_ORIGINS,
+    ORIGINS_ENV,
+    OriginPolicy,
+    WidgetSocketIOInput,
+    WidgetSocketIOOutput,
+    configured_origins,
+)
 from bot.widget.content import load_texts
 from tests.browser import ALLOWED_ORIGIN, MAX_MESSAGE_LENGTH, WidgetServers
 
@@ -29,24 +36,26 @@ class Person:
 
     def __init__(self) -> None:
         self.client = socketio.AsyncClient(reconnection=False)
-        self.received: "asyncio.Queue[Dict[str, Any]]" = asyncio.Queue()
-        self.session_id: Optional[str] = None
-        self._confirmed: "asyncio.Queue[str]" = asyncio.Queue()
+        self.received: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.session_id: str | None = None
+        self._confirmed: asyncio.Queue[str] = asyncio.Queue()
         self.client.on("bot_uttered", self.received.put_nowait)
         self.client.on("session_confirm", self._confirmed.put_nowait)
 
-    async def connect(self, url: str, origin: str, session_id: Optional[str] = None) -> str:
+    async def connect(self, url: str, origin: str, session_id: str | None = None) -> str:
         await self.client.connect(url, headers={"Origin": origin}, transports=["polling"])
         await self.client.emit("session_request", {"session_id": session_id})
         self.session_id = await asyncio.wait_for(self._confirmed.get(), REPLY_SECONDS)
         return self.session_id
 
-    async def say(self, text: str, session_id: Optional[str] = None) -> None:
-        await self.client.emit("user_uttered", {"message": text, "session_id": session_id or self.session_id})
+    async def say(self, text: str, session_id: str | None = None) -> None:
+        await self.client.emit(
+            "user_uttered", {"message": text, "session_id": session_id or self.session_id}
+        )
 
-    async def wait_for(self, fragment: str) -> List[Dict[str, Any]]:
+    async def wait_for(self, fragment: str) -> list[dict[str, Any]]:
         """Every message received until one whose text contains `fragment`."""
-        messages: List[Dict[str, Any]] = []
+        messages: list[dict[str, Any]] = []
         while not any(fragment in message.get("text", "") for message in messages):
             messages.append(await asyncio.wait_for(self.received.get(), REPLY_SECONDS))
         return messages
@@ -92,7 +101,9 @@ async def test_buttons_reach_the_page_with_title_and_payload(servers, person):
     await person.say("i keep checking his phone all the time")
     offer = (await person.wait_for("Trust-signs self-check"))[-1]
     assert [(reply["title"], reply["payload"][:1]) for reply in offer["quick_replies"]] == [
-        ("Yes, let's start", "/"), ("Not now", "/")]
+        ("Yes, let's start", "/"),
+        ("Not now", "/"),
+    ]
 
 
 @live
@@ -101,12 +112,17 @@ async def test_reconnecting_with_the_same_session_id_continues_the_conversation(
     session_id = await first.connect(servers.url, origin=servers.url)
     await first.say("i keep checking his phone all the time")
     offer = (await first.wait_for("Trust-signs self-check"))[-1]
-    start = next(reply["payload"] for reply in offer["quick_replies"] if reply["title"] == "Yes, let's start")
+    start = next(
+        reply["payload"] for reply in offer["quick_replies"] if reply["title"] == "Yes, let's start"
+    )
     await first.leave()
 
     again = Person()
     try:
-        assert await again.connect(servers.url, origin=servers.url, session_id=session_id) == session_id
+        assert (
+            await again.connect(servers.url, origin=servers.url, session_id=session_id)
+            == session_id
+        )
         await again.say(start)  # only means something in the conversation that made the offer
         await again.wait_for("Question 1 of 7")
     finally:
@@ -120,9 +136,14 @@ async def test_a_disallowed_origin_is_refused(servers, person):
 
 
 @live
-@pytest.mark.parametrize("text, reply", [("x" * (MAX_MESSAGE_LENGTH + 1), "too long"), ("   \n ", "empty")],
-                         ids=["too-long", "empty"])
-async def test_over_long_and_empty_messages_get_the_channels_own_reply(servers, person, text, reply):
+@pytest.mark.parametrize(
+    "text, reply",
+    [("x" * (MAX_MESSAGE_LENGTH + 1), "too long"), ("   \n ", "empty")],
+    ids=["too-long", "empty"],
+)
+async def test_over_long_and_empty_messages_get_the_channels_own_reply(
+    servers, person, text, reply
+):
     texts = load_texts()
     expected = texts.too_long(MAX_MESSAGE_LENGTH) if reply == "too long" else texts.message_empty
     await person.connect(servers.url, origin=servers.url)
@@ -147,18 +168,23 @@ async def test_a_message_cannot_speak_for_another_session(servers):
 
 @live
 async def test_a_session_id_the_server_did_not_issue_is_replaced(servers, person):
-    assert await person.connect(servers.url, origin=servers.url, session_id="12345678") != "12345678"
+    assert (
+        await person.connect(servers.url, origin=servers.url, session_id="12345678") != "12345678"
+    )
 
 
 # ---- without servers -------------------------------------------------------------------------
+
 
 class RecordingServer:
     """Stands in for socketio.AsyncServer in the output channel: keeps what would be emitted."""
 
     def __init__(self) -> None:
-        self.emitted: List[Dict[str, Any]] = []
+        self.emitted: list[dict[str, Any]] = []
 
-    async def emit(self, event: str, data: Any = None, room: Optional[str] = None, **kwargs: Any) -> None:
+    async def emit(
+        self, event: str, data: Any = None, room: str | None = None, **kwargs: Any
+    ) -> None:
         self.emitted.append({"event": event, "data": data, "room": room, **kwargs})
 
 
@@ -166,30 +192,46 @@ async def test_images_buttons_and_custom_payloads_reach_the_page_intact():
     sio = RecordingServer()
     output = WidgetSocketIOOutput(sio, "bot_uttered")
     custom = {"chart": {"type": "line", "points": [1, 3, 2]}}
-    await output.send_response("s1", {"text": "Here", "buttons": [{"title": "Go", "payload": "/go"}]})
+    await output.send_response(
+        "s1", {"text": "Here", "buttons": [{"title": "Go", "payload": "/go"}]}
+    )
     await output.send_response("s1", {"image": "https://example.org/chart.png"})
     await output.send_response("s1", {"custom": custom})
     assert [(e["event"], e["room"]) for e in sio.emitted] == [("bot_uttered", "s1")] * 3
     assert [e["data"] for e in sio.emitted] == [
-        {"text": "Here", "quick_replies": [{"content_type": "text", "title": "Go", "payload": "/go"}]},
+        {
+            "text": "Here",
+            "quick_replies": [{"content_type": "text", "title": "Go", "payload": "/go"}],
+        },
         {"attachment": {"type": "image", "payload": {"src": "https://example.org/chart.png"}}},
         {"custom": custom},
     ]
 
 
-@pytest.mark.parametrize("value, env, expected", [
-    (["https://Example.org/", "http://localhost:8080"], "", ("https://example.org", "http://localhost:8080")),
-    ("https://a.example, https://b.example", "", ("https://a.example", "https://b.example")),
-    (None, "https://from-env.example", ("https://from-env.example",)),
-    (None, "", DEFAULT_ALLOWED_ORIGINS),
-    ([], "", DEFAULT_ALLOWED_ORIGINS),
-])
-def test_allowed_origins_come_from_credentials_then_environment_then_the_demo(monkeypatch, value, env, expected):
+@pytest.mark.parametrize(
+    "value, env, expected",
+    [
+        (
+            ["https://Example.org/", "http://localhost:8080"],
+            "",
+            ("https://example.org", "http://localhost:8080"),
+        ),
+        ("https://a.example, https://b.example", "", ("https://a.example", "https://b.example")),
+        (None, "https://from-env.example", ("https://from-env.example",)),
+        (None, "", DEFAULT_ALLOWED_ORIGINS),
+        ([], "", DEFAULT_ALLOWED_ORIGINS),
+    ],
+)
+def test_allowed_origins_come_from_credentials_then_environment_then_the_demo(
+    monkeypatch, value, env, expected
+):
     monkeypatch.setenv(ORIGINS_ENV, env)
     assert configured_origins(value) == expected
 
 
-@pytest.mark.parametrize("bad", ["*", ["*"], "https://*.example.org", "example.org", "https://a.example/path", "null"])
+@pytest.mark.parametrize(
+    "bad", ["*", ["*"], "https://*.example.org", "example.org", "https://a.example/path", "null"]
+)
 def test_wildcards_and_non_origins_are_rejected(bad):
     with pytest.raises(ValueError, match="allowed origin"):
         configured_origins(bad)

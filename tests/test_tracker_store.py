@@ -1,7 +1,9 @@
-"""The tracker store keeps conversations and forgets them on "delete my data", on SQLite and on PostgreSQL."""
+"""The tracker store keeps conversations and forgets them on "delete my data", on SQLite and
+PostgreSQL."""
+
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
@@ -30,8 +32,11 @@ def said(tracker: DialogueStateTracker) -> list:
     return [event.text for event in tracker.events if isinstance(event, (UserUttered, BotUttered))]
 
 
-async def converse(store: SQLTrackerStore, sender: str, *texts: str, forget_after: int = -1) -> None:
-    """Loads, updates and saves once per exchange, as Rasa does; sets the forget slot in exchange `forget_after`."""
+async def converse(
+    store: SQLTrackerStore, sender: str, *texts: str, forget_after: int = -1
+) -> None:
+    """Loads, updates and saves once per exchange, as Rasa does; sets the forget slot in exchange
+    `forget_after`."""
     for index, text in enumerate(texts):
         tracker = await store.get_or_create_tracker(sender)
         tracker.update(UserUttered(text))
@@ -45,11 +50,18 @@ async def converse(store: SQLTrackerStore, sender: str, *texts: str, forget_afte
 async def test_conversation_survives_a_reload(store):
     await converse(store, "anna", "he lied about money", "yes please")
     reloaded = await store.retrieve("anna")
-    assert said(reloaded) == ["he lied about money", "reply to he lied about money", "yes please", "reply to yes please"]
+    assert said(reloaded) == [
+        "he lied about money",
+        "reply to he lied about money",
+        "yes please",
+        "reply to yes please",
+    ]
 
 
 async def test_delete_my_data_erases_what_was_said_before_and_keeps_what_came_after(store):
-    await converse(store, "anna", "he lied about money", "delete my data", "hello again", forget_after=1)
+    await converse(
+        store, "anna", "he lied about money", "delete my data", "hello again", forget_after=1
+    )
     reloaded = await store.retrieve("anna")
     assert said(reloaded) == ["hello again", "reply to hello again"]
     assert reloaded.get_slot(FORGET_SLOT) is True
@@ -58,7 +70,10 @@ async def test_delete_my_data_erases_what_was_said_before_and_keeps_what_came_af
 async def test_forgetting_one_person_leaves_everyone_else(store):
     await converse(store, "ben", "she reads my messages")
     await converse(store, "anna", "he lied about money", "delete my data", forget_after=1)
-    assert said(await store.retrieve("ben")) == ["she reads my messages", "reply to she reads my messages"]
+    assert said(await store.retrieve("ben")) == [
+        "she reads my messages",
+        "reply to she reads my messages",
+    ]
     assert said(await store.retrieve("anna")) == []
 
 
@@ -66,4 +81,8 @@ async def test_a_forgotten_conversation_is_not_purged_again_on_later_saves(store
     await converse(store, "anna", "he lied", "delete my data", forget_after=0)
     await converse(store, "anna", "i'm back")
     assert said(await store.retrieve("anna")) == [
-        "delete my data", "reply to delete my data", "i'm back", "reply to i'm back"]
+        "delete my data",
+        "reply to delete my data",
+        "i'm back",
+        "reply to i'm back",
+    ]

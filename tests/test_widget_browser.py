@@ -4,11 +4,12 @@ Rasa server (with the widget channel) and action server. Run `npm ci && npm run 
 Screenshots land in test-artifacts/ (git-ignored): widget-conversation.png (desktop) and
 widget-conversation-phone.png (375 x 667).
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator, Optional, Tuple
 from urllib.error import HTTPError
 from urllib.parse import quote
 from urllib.request import urlopen
@@ -16,13 +17,26 @@ from urllib.request import urlopen
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.browser import (CHROMIUM, CHROMIUM_ARGS, EXIT_URL, STORAGE_KEY, WIDGET_DIR, OperatorSite, SocketTap,
-                           WidgetPage, WidgetServers, missing_build)
+from tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    EXIT_URL,
+    STORAGE_KEY,
+    WIDGET_DIR,
+    OperatorSite,
+    SocketTap,
+    WidgetPage,
+    WidgetServers,
+    missing_build,
+)
 from tests.live import free_port
 
 pytestmark = [
     pytest.mark.live,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="browser tests need Debian's chromium: apt-get install chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="browser tests need Debian's chromium: apt-get install chromium",
+    ),
 ]
 
 DESKTOP = {"width": 1280, "height": 800}
@@ -50,7 +64,9 @@ def browser():
 
 
 @contextmanager
-def demo_page(browser, servers, viewport=DESKTOP, tap: bool = False) -> Iterator[Tuple[WidgetPage, Optional[SocketTap]]]:
+def demo_page(
+    browser, servers, viewport=DESKTOP, tap: bool = False
+) -> Iterator[tuple[WidgetPage, SocketTap | None]]:
     """A fresh browser profile (empty storage) on the demo page; optionally tapping its socket."""
     with browser.new_context(viewport=viewport) as context:
         page = context.new_page()
@@ -88,7 +104,9 @@ def test_the_widget_and_its_demo_page_come_from_the_rasa_server(servers):
 
 def test_the_greeting_and_the_disclosure_appear_on_first_open(widget):
     widget.open()
-    expect(widget.page.get_by_role("note")).to_contain_text("not a person, not a therapist, not an emergency service")
+    expect(widget.page.get_by_role("note")).to_contain_text(
+        "not a person, not a therapist, not an emergency service"
+    )
     widget.wait_for_bot("automated self-help assistant")
     expect(widget.input).to_be_focused()
     expect(widget.log).to_have_attribute("aria-live", "polite")
@@ -102,9 +120,11 @@ def test_a_theme_message_gets_the_matching_offer_after_a_typing_indicator(widget
     widget.open()
     widget.wait_for_bot("glad you're here")
     widget.page.evaluate("""() => {
-        const typing = document.querySelector('#trust-repair-widget').shadowRoot.querySelector('.tr-typing');
+        const root = document.querySelector('#trust-repair-widget').shadowRoot;
+        const typing = root.querySelector('.tr-typing');
         window.typingSeen = false;
-        new MutationObserver(() => { window.typingSeen ||= !typing.hidden; }).observe(typing, {attributes: true});
+        new MutationObserver(() => { window.typingSeen ||= !typing.hidden; })
+            .observe(typing, {attributes: true});
     }""")
     widget.send(THEME_MESSAGE)
     expect(widget.user_bubbles().last).to_have_text(THEME_MESSAGE)
@@ -120,9 +140,13 @@ def test_a_theme_message_gets_the_matching_offer_after_a_typing_indicator(widget
 def test_a_button_shows_its_title_and_advances_the_exercise(widget):
     start_with_offer(widget)
     widget.press("Yes, let's start")
-    expect(widget.user_bubbles().last).to_have_text("Yes, let's start")  # the title, not the payload
+    expect(widget.user_bubbles().last).to_have_text(
+        "Yes, let's start"
+    )  # the title, not the payload
     widget.wait_for_bot("Question 1 of 7")
-    expect(widget.log.get_by_role("button", name="Not now")).to_be_disabled()  # answered offers go inactive
+    expect(
+        widget.log.get_by_role("button", name="Not now")
+    ).to_be_disabled()  # answered offers go inactive
     expect(widget.input).to_be_focused()
     widget.press("Often")
     widget.wait_for_bot("Question 2 of 7")
@@ -160,7 +184,9 @@ def test_markup_in_a_bot_message_is_shown_as_text(browser, servers):
         widget.open()
         widget.wait_for_bot("glad you're here")
         socket.wait_for_upgrade(widget.page)
-        socket.inject_bot_message({"text": INJECTION, "quick_replies": [{"title": INJECTION, "payload": "/x"}]})
+        socket.inject_bot_message(
+            {"text": INJECTION, "quick_replies": [{"title": INJECTION, "payload": "/x"}]}
+        )
         expect(widget.bot_bubbles().last).to_have_text(INJECTION)
         expect(widget.log.get_by_role("button", name=INJECTION)).to_have_count(1)
         widget.page.wait_for_timeout(1000)
@@ -175,17 +201,23 @@ def test_the_render_function_never_parses_html(browser):
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         page.set_content("<!doctype html><div id=out></div>")
         source = (WIDGET_DIR / "src" / "render.js").read_text()
-        page.add_script_tag(type="module", content=source + "\nwindow.renderMessage = renderMessage;")
+        page.add_script_tag(
+            type="module", content=source + "\nwindow.renderMessage = renderMessage;"
+        )
         page.wait_for_function("() => typeof window.renderMessage === 'function'")
-        rendered = page.evaluate("""(text) => {
+        rendered = page.evaluate(
+            """(text) => {
             const node = window.renderMessage(document, {from: 'bot', text, time: Date.now(),
-                buttons: [{title: text, payload: '/x'}], image: {src: 'https://example.org/c.png', alt: text}});
+                buttons: [{title: text, payload: '/x'}],
+                image: {src: 'https://example.org/c.png', alt: text}});
             document.getElementById('out').append(node);
             return {text: node.querySelector('.tr-text').textContent,
                     button: node.querySelector('.tr-choice').textContent,
                     alt: node.querySelector('.tr-image').alt,
                     images: node.querySelectorAll('img').length};
-        }""", INJECTION)
+        }""",
+            INJECTION,
+        )
         page.wait_for_timeout(500)
         assert rendered == {"text": INJECTION, "button": INJECTION, "alt": INJECTION, "images": 1}
         assert dialogs == []
@@ -228,9 +260,13 @@ def test_the_widget_works_with_the_keyboard_alone(widget):
     widget.page.keyboard.type("first line")
     widget.page.keyboard.press("Shift+Enter")
     widget.page.keyboard.type("second line")
-    expect(widget.input).to_have_value("first line\nsecond line")  # Shift+Enter: a new line, not sent
+    expect(widget.input).to_have_value(
+        "first line\nsecond line"
+    )  # Shift+Enter: a new line, not sent
     assert widget.input.bounding_box()["height"] > one_line  # the input grows with its text
-    assert widget.input.evaluate("node => node.scrollHeight <= node.clientHeight")  # no scrollbar yet
+    assert widget.input.evaluate(
+        "node => node.scrollHeight <= node.clientHeight"
+    )  # no scrollbar yet
     widget.page.keyboard.press("Enter")
     expect(widget.user_bubbles().last).to_have_text("first line\nsecond line")
     expect(widget.input).to_have_value("")
@@ -253,8 +289,13 @@ def test_a_lost_connection_shows_a_notice_until_it_is_back(browser, servers):
 
 
 def test_an_allowed_operator_site_embeds_the_widget_with_one_tag(browser, servers):
-    site = OperatorSite(servers.operator_port, servers.url, title="Our practice chat", primary_color="#ffcc00",
-                        open="true")
+    site = OperatorSite(
+        servers.operator_port,
+        servers.url,
+        title="Our practice chat",
+        primary_color="#ffcc00",
+        open="true",
+    )
     with site, browser.new_context() as context:
         widget = WidgetPage(context.new_page())
         widget.page.goto(site.url)
@@ -265,7 +306,10 @@ def test_an_allowed_operator_site_embeds_the_widget_with_one_tag(browser, server
 
 
 def test_a_site_whose_origin_is_not_allowed_gets_no_conversation(browser, servers):
-    with OperatorSite(free_port(), servers.url, open="true") as site, browser.new_context() as context:
+    with (
+        OperatorSite(free_port(), servers.url, open="true") as site,
+        browser.new_context() as context,
+    ):
         widget = WidgetPage(context.new_page())
         widget.page.goto(site.url)
         expect(widget.status).to_have_text(re.compile("Reconnecting"))

@@ -1,9 +1,10 @@
 """Loads and validates every exercise content file, and the theme labels."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Mapping
 
 import yaml
 from pydantic import BaseModel, Extra, ValidationError
@@ -42,7 +43,11 @@ def _describe(error: ValidationError, raw: Mapping) -> str:
         if len(location) >= 2 and location[0] == "steps" and isinstance(location[1], int):
             steps = raw.get("steps") or []
             index = location[1]
-            step_id = steps[index].get("id", "?") if index < len(steps) and isinstance(steps[index], dict) else "?"
+            step_id = (
+                steps[index].get("id", "?")
+                if index < len(steps) and isinstance(steps[index], dict)
+                else "?"
+            )
             location[:2] = [f"step {step_id!r} (#{index + 1})"]
         parts.append(f"{' -> '.join(map(str, location))}: {detail['msg']}")
     return "; ".join(parts)
@@ -61,11 +66,11 @@ def load_exercise(path: Path) -> Exercise:
     return exercise
 
 
-def load_exercises(directory: Path = CONTENT_DIR) -> Dict[str, Exercise]:
+def load_exercises(directory: Path = CONTENT_DIR) -> dict[str, Exercise]:
     return {path.stem: load_exercise(path) for path in sorted(directory.glob("*.yml"))}
 
 
-def load_themes(path: Path = THEMES_FILE) -> Dict[str, Theme]:
+def load_themes(path: Path = THEMES_FILE) -> dict[str, Theme]:
     raw = _read_yaml(path)
     try:
         return {name: Theme.parse_obj(value) for name, value in raw.items()}
@@ -74,17 +79,17 @@ def load_themes(path: Path = THEMES_FILE) -> Dict[str, Theme]:
 
 
 @lru_cache(maxsize=1)
-def exercises() -> Dict[str, Exercise]:
+def exercises() -> dict[str, Exercise]:
     """All exercises, loaded once on first use (not at import time)."""
     return load_exercises()
 
 
 @lru_cache(maxsize=1)
-def themes() -> Dict[str, Theme]:
+def themes() -> dict[str, Theme]:
     return load_themes()
 
 
 @lru_cache(maxsize=1)
-def ui_text() -> Dict[str, str]:
+def ui_text() -> dict[str, str]:
     """Labels the engine puts on its own buttons (Skip, Pause, Continue, ...)."""
     return _read_yaml(UI_FILE)

@@ -3,10 +3,11 @@
 pydantic (already a Rasa dependency) gives precise error locations for free; the loader
 prefixes them with the file name so a broken file is easy to find.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Literal, Optional
+from typing import Literal
 
 from pydantic import BaseModel, Extra, Field, root_validator, validator
 
@@ -25,7 +26,7 @@ class Strict(BaseModel):
 class Option(Strict):
     value: str
     title: str = Field(..., max_length=40)
-    score: Optional[int] = None
+    score: int | None = None
 
     @validator("value")
     def value_is_snake_case(cls, value: str) -> str:
@@ -48,9 +49,9 @@ class Scale(Strict):
 
 
 class Condition(Strict):
-    role: Optional[Role] = None
-    step: Optional[str] = None
-    in_: Optional[List[str]] = Field(None, alias="in")
+    role: Role | None = None
+    step: str | None = None
+    in_: list[str] | None = Field(None, alias="in")
 
     @root_validator(skip_on_failure=True)
     def one_kind(cls, values):
@@ -64,12 +65,12 @@ class Condition(Strict):
 class Step(Strict):
     id: str
     kind: StepKind
-    prompt: Optional[str] = None
-    prompt_by_role: Optional[Dict[Role, str]] = None
-    hint: Optional[str] = None
-    options: Optional[List[Option]] = None
-    scale: Optional[Scale] = None
-    when: Optional[Condition] = None
+    prompt: str | None = None
+    prompt_by_role: dict[Role, str] | None = None
+    hint: str | None = None
+    options: list[Option] | None = None
+    scale: Scale | None = None
+    when: Condition | None = None
 
     @validator("id")
     def id_is_snake_case(cls, value: str) -> str:
@@ -94,12 +95,12 @@ class Step(Strict):
             raise ValueError("`scale` belongs to rating steps, and rating steps need it")
         return values
 
-    def prompt_for(self, role: Optional[str]) -> str:
+    def prompt_for(self, role: str | None) -> str:
         if self.prompt is not None:
             return self.prompt
         return self.prompt_by_role[role or "hurt"]
 
-    def option(self, value: str) -> Optional[Option]:
+    def option(self, value: str) -> Option | None:
         return next((o for o in self.options or [] if o.value == value), None)
 
 
@@ -111,15 +112,15 @@ class SummaryItem(Strict):
 class ScoreBand(Strict):
     max: int
     reading: str
-    next_exercise: Optional[str] = None
+    next_exercise: str | None = None
 
 
 class Score(Strict):
-    steps: List[str]
-    bands: List[ScoreBand]
+    steps: list[str]
+    bands: list[ScoreBand]
 
     @validator("bands")
-    def bands_ascending(cls, bands: List[ScoreBand]) -> List[ScoreBand]:
+    def bands_ascending(cls, bands: list[ScoreBand]) -> list[ScoreBand]:
         maxima = [band.max for band in bands]
         if not bands or maxima != sorted(maxima):
             raise ValueError("score bands must be listed with ascending `max`")
@@ -128,10 +129,10 @@ class Score(Strict):
 
 class Summary(Strict):
     title: str
-    items: List[SummaryItem] = []
-    template: Optional[str] = None
-    score: Optional[Score] = None
-    closing: Optional[str] = None
+    items: list[SummaryItem] = []
+    template: str | None = None
+    score: Score | None = None
+    closing: str | None = None
 
 
 class Exercise(Strict):
@@ -140,13 +141,13 @@ class Exercise(Strict):
     purpose: str
     intro: str
     role_aware: bool = False
-    steps: List[Step]
+    steps: list[Step]
     summary: Summary
 
     @root_validator(skip_on_failure=True)
     def references_resolve(cls, values):
-        steps: List[Step] = values["steps"]
-        seen: Dict[str, Step] = {}
+        steps: list[Step] = values["steps"]
+        seen: dict[str, Step] = {}
         for step in steps:
             if step.id in seen:
                 raise ValueError(f"step {step.id!r}: duplicate step id")
@@ -161,7 +162,9 @@ class Exercise(Strict):
                 if earlier.options is not None:
                     unknown = set(condition.in_) - {o.value for o in earlier.options}
                     if unknown:
-                        raise ValueError(f"step {step.id!r}: `when` uses unknown options {sorted(unknown)}")
+                        raise ValueError(
+                            f"step {step.id!r}: `when` uses unknown options {sorted(unknown)}"
+                        )
             if step.prompt_by_role is not None and not values["role_aware"]:
                 raise ValueError(f"step {step.id!r}: `prompt_by_role` needs `role_aware: true`")
             seen[step.id] = step

@@ -3,11 +3,12 @@
 Pure functions over the content model and a mapping of answers, so they are easy to test
 and the same logic serves the form, skip, resume and the saved summaries.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional
 
 from actions.exercises.content_model import PLACEHOLDER, Exercise, Step
 
@@ -16,8 +17,18 @@ ROLES = ("hurt", "broke_trust")
 MAX_TEXT_ANSWER = 4000
 
 NUMBER_WORDS = {
-    "zero": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "zero": 0,
+    "none": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
 }
 YES_INTENTS = {"affirm"}
 NO_INTENTS = {"deny"}
@@ -26,20 +37,20 @@ NO_INTENTS = {"deny"}
 @dataclass(frozen=True)
 class Answer:
     value: str
-    number: Optional[int] = None
+    number: int | None = None
 
-    def as_dict(self) -> Dict:
+    def as_dict(self) -> dict:
         return {"value": self.value, "number": self.number}
 
 
 Answers = Mapping[str, Mapping]  # step id -> {"value": str, "number": int | None}
 
 
-def needs_role(exercise: Exercise, role: Optional[str]) -> bool:
+def needs_role(exercise: Exercise, role: str | None) -> bool:
     return exercise.role_aware and role not in ROLES
 
 
-def is_visible(step: Step, answers: Answers, role: Optional[str]) -> bool:
+def is_visible(step: Step, answers: Answers, role: str | None) -> bool:
     condition = step.when
     if condition is None:
         return True
@@ -50,8 +61,8 @@ def is_visible(step: Step, answers: Answers, role: Optional[str]) -> bool:
 
 
 def next_step_id(
-    exercise: Exercise, answers: Answers, role: Optional[str], after: Optional[str] = None
-) -> Optional[str]:
+    exercise: Exercise, answers: Answers, role: str | None, after: str | None = None
+) -> str | None:
     """The first visible step after `after` (or from the start), or None when finished."""
     if after is None and needs_role(exercise, role):
         return ROLE_STEP_ID
@@ -71,7 +82,7 @@ def _normalise(text: str) -> str:
     return re.sub(r"[^a-z0-9 ]", "", text.lower()).strip()
 
 
-def parse_number(text: str) -> Optional[int]:
+def parse_number(text: str) -> int | None:
     """Reads a whole number from free text: "7", "7/10", "about six", "a 4"."""
     cleaned = text.lower()
     match = re.search(r"-?\d+", cleaned)
@@ -84,7 +95,9 @@ def parse_number(text: str) -> Optional[int]:
     return None
 
 
-def parse_answer(step: Step, text: str, choice: Optional[str] = None, intent: Optional[str] = None) -> Optional[Answer]:
+def parse_answer(
+    step: Step, text: str, choice: str | None = None, intent: str | None = None
+) -> Answer | None:
     """The answer a message gives to a step, or None when it does not answer it."""
     text = (text or "").strip()
     if step.kind == "info":
@@ -101,13 +114,17 @@ def parse_answer(step: Step, text: str, choice: Optional[str] = None, intent: Op
     return _parse_choice(step, text, choice, intent)
 
 
-def _parse_choice(step: Step, text: str, choice: Optional[str], intent: Optional[str]) -> Optional[Answer]:
+def _parse_choice(step: Step, text: str, choice: str | None, intent: str | None) -> Answer | None:
     options = step.options
     wanted = choice or ""
     said = _normalise(text)
     found = next((o for o in options if o.value == wanted), None)
     found = found or next(
-        (o for o in options if said and said in (_normalise(o.title), _normalise(o.value).replace("_", " "))),
+        (
+            o
+            for o in options
+            if said and said in (_normalise(o.title), _normalise(o.value).replace("_", " "))
+        ),
         None,
     )
     if found is None and said.isdigit() and 1 <= int(said) <= len(options):
@@ -120,7 +137,7 @@ def _parse_choice(step: Step, text: str, choice: Optional[str], intent: Optional
     return Answer(found.value, found.score)
 
 
-def parse_role(text: str, choice: Optional[str], role_entity: Optional[str]) -> Optional[str]:
+def parse_role(text: str, choice: str | None, role_entity: str | None) -> str | None:
     for candidate in (choice, role_entity):
         if candidate in ROLES:
             return candidate
@@ -135,13 +152,13 @@ def parse_role(text: str, choice: Optional[str], role_entity: Optional[str]) -> 
 @dataclass
 class SummaryView:
     title: str
-    lines: List[str] = field(default_factory=list)
-    paragraph: Optional[str] = None
-    score: Optional[int] = None
-    score_max: Optional[int] = None
-    reading: Optional[str] = None
-    next_exercise: Optional[str] = None
-    closing: Optional[str] = None
+    lines: list[str] = field(default_factory=list)
+    paragraph: str | None = None
+    score: int | None = None
+    score_max: int | None = None
+    reading: str | None = None
+    next_exercise: str | None = None
+    closing: str | None = None
 
     def as_text(self, score_line: str = "{score}/{score_max}") -> str:
         """The summary as one message; `score_line` is a template from the UI text."""
@@ -183,7 +200,9 @@ def build_summary(exercise: Exercise, answers: Answers) -> SummaryView:
         wanted = PLACEHOLDER.findall(summary.template)
         if all(step_id in answers for step_id in wanted):
             view.paragraph = PLACEHOLDER.sub(
-                lambda m: _display(step_by_id(exercise, m.group(1)), answers[m.group(1)]).rstrip("."),
+                lambda m: _display(step_by_id(exercise, m.group(1)), answers[m.group(1)]).rstrip(
+                    "."
+                ),
                 summary.template,
             ).strip()
     if summary.score:
@@ -192,7 +211,9 @@ def build_summary(exercise: Exercise, answers: Answers) -> SummaryView:
         if numbers:
             view.score = sum(numbers)
             view.score_max = sum(_highest(step_by_id(exercise, s)) for s in summary.score.steps)
-            band = next((b for b in summary.score.bands if view.score <= b.max), summary.score.bands[-1])
+            band = next(
+                (b for b in summary.score.bands if view.score <= b.max), summary.score.bands[-1]
+            )
             view.reading = band.reading
             view.next_exercise = band.next_exercise
     return view

@@ -3,10 +3,10 @@
 Answers always live in the conversation's slots first; every save writes the full set,
 so anything a failed save missed is written by the next one that succeeds.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -19,12 +19,20 @@ from actions.persistence.repository import StorageUnavailable
 logger = logging.getLogger(__name__)
 
 
-def save_progress(dispatcher: CollectingDispatcher, tracker: Tracker, state: ExerciseState, status: Optional[str] = None, score: Optional[int] = None) -> bool:
+def save_progress(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    state: ExerciseState,
+    status: str | None = None,
+    score: int | None = None,
+) -> bool:
     """Writes the state (and optionally a new status); tells the person if it failed."""
     repo = repository()
     try:
         if state.run_id is None:
-            state.run_id = repo.start_run(tracker.sender_id, channel_of(tracker), state.exercise.id, state.role, state.step_id)
+            state.run_id = repo.start_run(
+                tracker.sender_id, channel_of(tracker), state.exercise.id, state.role, state.step_id
+            )
         repo.save_answers(state.run_id, state.answers, state.step_id, state.role)
         if status is not None:
             repo.set_status(state.run_id, status, score)
@@ -45,6 +53,9 @@ def offer_to_resume(dispatcher: CollectingDispatcher, tracker: Tracker, *extra_b
     exercise = exercises().get(run.exercise_id) if run else None
     if exercise is None:
         return False
-    dispatcher.utter_message(response="utter_offer_resume", exercise_title=exercise.title,
-                             buttons=[button(ui_text()["resume_now"], "resume_exercise"), *extra_buttons])
+    dispatcher.utter_message(
+        response="utter_offer_resume",
+        exercise_title=exercise.title,
+        buttons=[button(ui_text()["resume_now"], "resume_exercise"), *extra_buttons],
+    )
     return True

@@ -3,10 +3,11 @@
 Slots are the working copy (they survive in the tracker store even if the app database is
 down); the database is the durable copy used for resume and summaries.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -25,13 +26,13 @@ SLOT_ROLE = "role"
 @dataclass
 class ExerciseState:
     exercise: Exercise
-    run_id: Optional[int]
-    step_id: Optional[str]
-    role: Optional[str]
-    answers: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    run_id: int | None
+    step_id: str | None
+    role: str | None
+    answers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
-    def from_tracker(cls, tracker: Tracker) -> Optional["ExerciseState"]:
+    def from_tracker(cls, tracker: Tracker) -> ExerciseState | None:
         exercise = exercises().get(tracker.get_slot(SLOT_EXERCISE) or "")
         if exercise is None:
             return None
@@ -44,7 +45,7 @@ class ExerciseState:
             answers=dict(tracker.get_slot(SLOT_ANSWERS) or {}),
         )
 
-    def slot_events(self) -> List[SlotSet]:
+    def slot_events(self) -> list[SlotSet]:
         return [
             SlotSet(SLOT_EXERCISE, self.exercise.id),
             SlotSet(SLOT_RUN, self.run_id),
@@ -53,5 +54,8 @@ class ExerciseState:
         ]
 
 
-def cleared_slot_events() -> List[SlotSet]:
-    return [SlotSet(name, None) for name in (SLOT_EXERCISE, SLOT_RUN, SLOT_STEP, SLOT_ANSWERS, SLOT_ANSWER)]
+def cleared_slot_events() -> list[SlotSet]:
+    return [
+        SlotSet(name, None)
+        for name in (SLOT_EXERCISE, SLOT_RUN, SLOT_STEP, SLOT_ANSWERS, SLOT_ANSWER)
+    ]

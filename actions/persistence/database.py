@@ -1,10 +1,11 @@
 """Engine and sessions, created on first use; the schema is brought up to date by Alembic."""
+
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
 
 from alembic import command
 from alembic.config import Config
@@ -47,8 +48,8 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._engine: Optional[Engine] = None
-        self._sessions: Optional[sessionmaker] = None
+        self._engine: Engine | None = None
+        self._sessions: sessionmaker | None = None
         self._lock = threading.Lock()
 
     def _ready(self) -> sessionmaker:
@@ -62,9 +63,8 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self._ready()() as session:
-            with session.begin():
-                yield session
+        with self._ready()() as session, session.begin():
+            yield session
 
     def dispose(self) -> None:
         if self._engine is not None:

@@ -1,4 +1,5 @@
 """SQLAlchemy models, written in 2.0 style on the 1.4 line that Rasa 3.6 requires."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

@@ -3,11 +3,12 @@
 Each method is one short transaction. Database errors surface as StorageUnavailable so
 the actions can tell the person, keep the answer in the conversation and save it later.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Dict, List, Mapping, Optional
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -28,19 +29,24 @@ class RunView:
     id: int
     exercise_id: str
     status: str
-    current_step: Optional[str]
-    role: Optional[str]
-    score: Optional[int]
+    current_step: str | None
+    role: str | None
+    score: int | None
     started_at: datetime
-    finished_at: Optional[datetime]
-    answers: Dict[str, Dict]
+    finished_at: datetime | None
+    answers: dict[str, dict]
 
     @classmethod
-    def of(cls, run: ExerciseRun) -> "RunView":
+    def of(cls, run: ExerciseRun) -> RunView:
         return cls(
-            id=run.id, exercise_id=run.exercise_id, status=run.status,
-            current_step=run.current_step, role=run.role, score=run.score,
-            started_at=run.started_at, finished_at=run.finished_at,
+            id=run.id,
+            exercise_id=run.exercise_id,
+            status=run.status,
+            current_step=run.current_step,
+            role=run.role,
+            score=run.score,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
             answers={a.step_id: {"value": a.value, "number": a.number} for a in run.answers},
         )
 
@@ -75,25 +81,44 @@ class Repository:
     @staticmethod
     def _run(session: Session, run_id: int) -> ExerciseRun:
         return session.execute(
-            select(ExerciseRun).where(ExerciseRun.id == run_id).options(selectinload(ExerciseRun.answers))
+            select(ExerciseRun)
+            .where(ExerciseRun.id == run_id)
+            .options(selectinload(ExerciseRun.answers))
         ).scalar_one()
 
     @_guarded
-    def start_run(self, sender_id: str, channel: str, exercise_id: str, role: Optional[str], first_step: Optional[str]) -> int:
+    def start_run(
+        self,
+        sender_id: str,
+        channel: str,
+        exercise_id: str,
+        role: str | None,
+        first_step: str | None,
+    ) -> int:
         """Starts a run; any other open run of this person is paused, not lost."""
         with self.database.session() as session:
             person = self._person(session, sender_id, channel)
             for run in session.execute(
-                select(ExerciseRun).where(ExerciseRun.person_id == person.id, ExerciseRun.status == "active")
+                select(ExerciseRun).where(
+                    ExerciseRun.person_id == person.id, ExerciseRun.status == "active"
+                )
             ).scalars():
                 run.status = "paused"
-            run = ExerciseRun(person_id=person.id, exercise_id=exercise_id, role=role, current_step=first_step)
+            run = ExerciseRun(
+                person_id=person.id, exercise_id=exercise_id, role=role, current_step=first_step
+            )
             session.add(run)
             session.flush()
             return run.id
 
     @_guarded
-    def save_answers(self, run_id: int, answers: Mapping[str, Mapping], current_step: Optional[str], role: Optional[str] = None) -> None:
+    def save_answers(
+        self,
+        run_id: int,
+        answers: Mapping[str, Mapping],
+        current_step: str | None,
+        role: str | None = None,
+    ) -> None:
         """Upserts the given answers and moves the run to `current_step`."""
         with self.database.session() as session:
             run = self._run(session, run_id)
@@ -101,16 +126,22 @@ class Repository:
             for step_id, answer in answers.items():
                 row = existing.get(step_id)
                 if row is None:
-                    run.answers.append(Answer(step_id=step_id, value=answer["value"], number=answer.get("number")))
+                    run.answers.append(
+                        Answer(step_id=step_id, value=answer["value"], number=answer.get("number"))
+                    )
                 else:
-                    row.value, row.number, row.answered_at = answer["value"], answer.get("number"), utcnow()
+                    row.value, row.number, row.answered_at = (
+                        answer["value"],
+                        answer.get("number"),
+                        utcnow(),
+                    )
             run.current_step = current_step
             if role is not None:
                 run.role = role
             run.updated_at = utcnow()
 
     @_guarded
-    def set_status(self, run_id: int, status: str, score: Optional[int] = None) -> None:
+    def set_status(self, run_id: int, status: str, score: int | None = None) -> None:
         with self.database.session() as session:
             run = self._run(session, run_id)
             run.status = status
@@ -122,20 +153,19 @@ class Repository:
                 run.answers.clear()  # "stop and discard" means the answers go too
 
     @_guarded
-    def get_run(self, run_id: int) -> Optional[RunView]:
+    def get_run(self, run_id: int) -> RunView | None:
         with self.database.session() as session:
             run = session.get(ExerciseRun, run_id, options=[selectinload(ExerciseRun.answers)])
             return RunView.of(run) if run else None
 
     @_guarded
-    def latest_open_run(self, sender_id: str) -> Optional[RunView]:
+    def latest_open_run(self, sender_id: str) -> RunView | None:
         """The most recently touched paused or active run, to resume."""
         with self.database.session() as session:
             run = session.execute(
                 select(ExerciseRun)
                 .join(Person)
-                .where(Person.sender_id == sender_id,
-                       ExerciseRun.status.in_(OPEN_STATUSES))
+                .where(Person.sender_id == sender_id, ExerciseRun.status.in_(OPEN_STATUSES))
                 .order_by(ExerciseRun.updated_at.desc(), ExerciseRun.id.desc())
                 .options(selectinload(ExerciseRun.answers))
                 .limit(1)
@@ -143,7 +173,7 @@ class Repository:
             return RunView.of(run) if run else None
 
     @_guarded
-    def finished_runs(self, sender_id: str) -> List[RunView]:
+    def finished_runs(self, sender_id: str) -> list[RunView]:
         with self.database.session() as session:
             runs = session.execute(
                 select(ExerciseRun)
@@ -162,9 +192,11 @@ class Repository:
     @_guarded
     def abuse_disclosed(self, sender_id: str) -> bool:
         with self.database.session() as session:
-            return bool(session.execute(
-                select(Person.abuse_disclosed).where(Person.sender_id == sender_id)
-            ).scalar_one_or_none())
+            return bool(
+                session.execute(
+                    select(Person.abuse_disclosed).where(Person.sender_id == sender_id)
+                ).scalar_one_or_none()
+            )
 
     @_guarded
     def set_region(self, sender_id: str, channel: str, region: str) -> None:
@@ -172,30 +204,45 @@ class Repository:
             self._person(session, sender_id, channel).region = region
 
     @_guarded
-    def region(self, sender_id: str) -> Optional[str]:
+    def region(self, sender_id: str) -> str | None:
         with self.database.session() as session:
             return session.execute(
                 select(Person.region).where(Person.sender_id == sender_id)
             ).scalar_one_or_none()
 
     @_guarded
-    def export_person(self, sender_id: str) -> Dict:
+    def export_person(self, sender_id: str) -> dict:
         """Everything stored about this person, as plain data."""
         with self.database.session() as session:
-            person = session.execute(select(Person).where(Person.sender_id == sender_id)).scalar_one_or_none()
+            person = session.execute(
+                select(Person).where(Person.sender_id == sender_id)
+            ).scalar_one_or_none()
             if person is None:
                 return {}
             runs = session.execute(
-                select(ExerciseRun).where(ExerciseRun.person_id == person.id)
-                .order_by(ExerciseRun.id).options(selectinload(ExerciseRun.answers))
+                select(ExerciseRun)
+                .where(ExerciseRun.person_id == person.id)
+                .order_by(ExerciseRun.id)
+                .options(selectinload(ExerciseRun.answers))
             ).scalars()
             return {
-                "channel": person.channel, "role": person.role, "region": person.region,
-                "abuse_disclosed": person.abuse_disclosed, "created_at": person.created_at,
+                "channel": person.channel,
+                "role": person.role,
+                "region": person.region,
+                "abuse_disclosed": person.abuse_disclosed,
+                "created_at": person.created_at,
                 "exercises": [
-                    {"exercise": r.exercise_id, "status": r.status, "score": r.score,
-                     "started_at": r.started_at, "finished_at": r.finished_at,
-                     "answers": [{"step": a.step_id, "answer": a.value, "at": a.answered_at} for a in r.answers]}
+                    {
+                        "exercise": r.exercise_id,
+                        "status": r.status,
+                        "score": r.score,
+                        "started_at": r.started_at,
+                        "finished_at": r.finished_at,
+                        "answers": [
+                            {"step": a.step_id, "answer": a.value, "at": a.answered_at}
+                            for a in r.answers
+                        ],
+                    }
                     for r in runs
                 ],
             }
@@ -204,7 +251,9 @@ class Repository:
     def delete_person(self, sender_id: str) -> int:
         """Deletes the person and (by cascade) every run and answer; returns rows removed."""
         with self.database.session() as session:
-            person = session.execute(select(Person).where(Person.sender_id == sender_id)).scalar_one_or_none()
+            person = session.execute(
+                select(Person).where(Person.sender_id == sender_id)
+            ).scalar_one_or_none()
             if person is None:
                 return 0
             session.delete(person)  # runs and answers go with it (ORM cascade)

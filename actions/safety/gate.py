@@ -4,9 +4,8 @@ After abuse has been disclosed, exercises that ask the person to forgive, commit
 more transparent with the partner can do harm; couples therapy is not the first step
 either. The flag is kept with the person in the database, so it survives restarts.
 """
-from __future__ import annotations
 
-from typing import Dict, List, Optional
+from __future__ import annotations
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -34,7 +33,7 @@ def abuse_disclosed(tracker: Tracker) -> bool:
         return False
 
 
-def person_region(tracker: Tracker) -> Optional[str]:
+def person_region(tracker: Tracker) -> str | None:
     """Where the person said they are: this conversation first, then what was saved."""
     region = tracker.get_slot("region")
     if region:
@@ -45,7 +44,7 @@ def person_region(tracker: Tracker) -> Optional[str]:
         return None
 
 
-def is_gated(theme: Optional[str], tracker: Tracker) -> bool:
+def is_gated(theme: str | None, tracker: Tracker) -> bool:
     return theme in GATED_AFTER_ABUSE | SPECIALIST_FIRST and abuse_disclosed(tracker)
 
 
@@ -53,12 +52,16 @@ def gate_reply(dispatcher: CollectingDispatcher, tracker: Tracker, theme: str) -
     """Sends the safe alternative instead of the theme's exercise; True if it did."""
     if not is_gated(theme, tracker):
         return False
-    response = "utter_specialist_support_first" if theme in SPECIALIST_FIRST else "utter_gated_exercise"
-    dispatcher.utter_message(response=response, resources=resources_text("abuse", person_region(tracker)))
+    response = (
+        "utter_specialist_support_first" if theme in SPECIALIST_FIRST else "utter_gated_exercise"
+    )
+    dispatcher.utter_message(
+        response=response, resources=resources_text("abuse", person_region(tracker))
+    )
     return True
 
 
-def safe_buttons() -> List[Dict[str, str]]:
+def safe_buttons() -> list[dict[str, str]]:
     ui = ui_text()
     return [button(ui["i_am_safe"], "confirm_safe"), button(ui["not_safe"], "deny")]
 

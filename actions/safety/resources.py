@@ -1,9 +1,9 @@
 """Regional safety resources from resources.yml (loaded on first use)."""
+
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional
 
 import yaml
 
@@ -12,7 +12,7 @@ KINDS = ("crisis", "abuse")
 
 
 @lru_cache(maxsize=1)
-def _resources() -> Dict:
+def _resources() -> dict:
     data = yaml.safe_load(RESOURCES_FILE.read_text(encoding="utf-8"))
     default = data["default_region"]
     for code, region in data["regions"].items():
@@ -24,19 +24,19 @@ def _resources() -> Dict:
     return data
 
 
-def known_region(code: Optional[str]) -> Optional[str]:
+def known_region(code: str | None) -> str | None:
     return code if code in _resources()["regions"] else None
 
 
-def region_name(code: Optional[str]) -> str:
+def region_name(code: str | None) -> str:
     data = _resources()
     return data["regions"][known_region(code) or data["default_region"]]["name"]
 
 
-def resource_lines(kind: str, region: Optional[str]) -> List[str]:
+def resource_lines(kind: str, region: str | None) -> list[str]:
     data = _resources()
     return list(data["regions"][known_region(region) or data["default_region"]][kind])
 
 
-def resources_text(kind: str, region: Optional[str]) -> str:
+def resources_text(kind: str, region: str | None) -> str:
     return "\n".join(f"• {line}" for line in resource_lines(kind, region))

@@ -7,11 +7,13 @@ secret token checked on every request, a 200 for every kind of update, an answer
 non-text messages and button presses, private chats only, 64-byte-safe button payloads,
 long replies split, and Bot API errors retried with backoff.
 """
+
 from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.shared.core.events import Event
@@ -36,7 +38,7 @@ class _RecentIds:
     """A bounded set: remembers the last `size` ids added."""
 
     def __init__(self, size: int = 10_000) -> None:
-        self._ids: "OrderedDict[Any, None]" = OrderedDict()
+        self._ids: OrderedDict[Any, None] = OrderedDict()
         self._size = size
 
     def add(self, item: Any) -> bool:
@@ -51,25 +53,27 @@ class _RecentIds:
 
 class TelegramInput(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         # The input channel Rasa records, and what `output_channel=latest` looks up.
         return "telegram"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TelegramInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramInput:
         # An empty credentials.yml entry is fine: everything can come from the environment.
         return cls(TelegramSettings.load(credentials))
 
-    def __init__(self, settings: TelegramSettings, retry: RetryPolicy = RetryPolicy()) -> None:
+    def __init__(self, settings: TelegramSettings, retry: RetryPolicy | None = None) -> None:
         # No I/O here: Rasa builds channels before its event loop runs.
         self.settings = settings
-        self.client = TelegramClient(settings.access_token, settings.api_base, retry)
+        self.client = TelegramClient(
+            settings.access_token, settings.api_base, retry or RetryPolicy()
+        )
         self.codec = PayloadCodec()
         self.output = TelegramOutput(self.client, self.codec)
-        self._seen_updates = _RecentIds()   # Telegram redelivers an update it thinks failed
-        self._told_groups = _RecentIds()    # say "private chats only" once per group
+        self._seen_updates = _RecentIds()  # Telegram redelivers an update it thinks failed
+        self._told_groups = _RecentIds()  # say "private chats only" once per group
 
-    def get_output_channel(self) -> Optional[TelegramOutput]:
+    def get_output_channel(self) -> TelegramOutput | None:
         # Used for reminders and trigger_intent; shares the session made in the server's loop.
         return self.output if self.settings.is_configured else None
 
@@ -101,26 +105,36 @@ class TelegramInput(InputChannel):
 
         return telegram
 
-    async def _handle(self, incoming: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                      app: Sanic) -> None:
+    async def _handle(
+        self,
+        incoming: Incoming,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        app: Sanic,
+    ) -> None:
         """Acts on one update. Never raises: Telegram would redeliver it again and again."""
         try:
             if incoming.callback_query_id:
                 await self.output.answer_callback_query(incoming.callback_query_id)
             text = await self._text_for_rasa(incoming, app)
             if text is not None:
-                await on_new_message(UserMessage(text, self.output, incoming.chat_id, input_channel=self.name()))
+                await on_new_message(
+                    UserMessage(text, self.output, incoming.chat_id, input_channel=self.name())
+                )
         except Exception as error:  # noqa: BLE001 - the update must still get its 200
-            logger.error("Telegram update (%s) failed: %s", incoming.kind.value, type(error).__name__)
+            logger.error(
+                "Telegram update (%s) failed: %s", incoming.kind.value, type(error).__name__
+            )
             logger.debug("Telegram update failure", exc_info=error)
 
-    async def _text_for_rasa(self, incoming: Incoming, app: Sanic) -> Optional[str]:
+    async def _text_for_rasa(self, incoming: Incoming, app: Sanic) -> str | None:
         """What to pass to Rasa, or None after answering the update here (or ignoring it)."""
         logger.debug("Telegram update: %s", incoming.kind.value)
         if incoming.kind is Kind.TEXT:
             return incoming.text
         if incoming.kind is Kind.BUTTON:
-            payload = await self.codec.decode(incoming.text, lambda: self._history(app, incoming.chat_id))
+            payload = await self.codec.decode(
+                incoming.text, lambda: self._history(app, incoming.chat_id)
+            )
             if payload is None:
                 await self._reply(incoming.chat_id, "button_expired")
             return payload
@@ -138,19 +152,27 @@ class TelegramInput(InputChannel):
         """The conversation's events, where a button key's payload can be found after a restart."""
         tracker_store = getattr(getattr(app.ctx, "agent", None), "tracker_store", None)
         # All sessions: a verbatim payload from an old session works too, so a key should.
-        tracker = await tracker_store.retrieve_full_tracker(chat_id) if tracker_store is not None else None
+        tracker = (
+            await tracker_store.retrieve_full_tracker(chat_id)
+            if tracker_store is not None
+            else None
+        )
         return tracker.events if tracker is not None else []
 
     def _on_server_start(self, app: Sanic) -> None:
         problems = self.settings.problems()
         if problems:
-            logger.warning("Telegram channel not configured (webhook answers 503): %s", "; ".join(problems))
+            logger.warning(
+                "Telegram channel not configured (webhook answers 503): %s", "; ".join(problems)
+            )
         elif self.settings.webhook_url:
             # In the background, so a slow Bot API never delays the server's start.
             app.add_task(self._register_webhook())
         else:
-            logger.info("TELEGRAM_WEBHOOK_URL not set: register the webhook with "
-                        "`python -m bot.channels.telegram set-webhook`")
+            logger.info(
+                "TELEGRAM_WEBHOOK_URL not set: register the webhook with "
+                "`python -m bot.channels.telegram set-webhook`"
+            )
 
     async def _register_webhook(self) -> None:
         try:

@@ -6,12 +6,14 @@ is never bound to a loop other than the server's (the stock connector's bug). ai
 is end-of-life and would add its own types and exceptions to translate; plain aiohttp is
 fewer moving parts.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, Optional, Tuple
+from typing import Any
 
 import aiohttp
 
@@ -32,26 +34,35 @@ class TelegramApiError(Exception):
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    attempts: int = 4                # first try included
-    base_delay: float = 0.5          # 0.5, 1, 2 s between tries for 5xx and network errors
-    max_retry_after: float = 30.0    # longer 429 waits would outlast Telegram's webhook timeout
+    attempts: int = 4  # first try included
+    base_delay: float = 0.5  # 0.5, 1, 2 s between tries for 5xx and network errors
+    max_retry_after: float = 30.0  # longer 429 waits would outlast Telegram's webhook timeout
 
     def backoff(self, attempt: int) -> float:
         return self.base_delay * 2 ** (attempt - 1)
 
 
 class TelegramClient:
-    def __init__(self, token: str, api_base: str = DEFAULT_API_BASE, retry: RetryPolicy = RetryPolicy(),
-                 timeout: float = 10.0, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
-        self._url = f"{api_base.rstrip('/')}/bot{token}/"   # holds the token: never log it
+    def __init__(
+        self,
+        token: str,
+        api_base: str = DEFAULT_API_BASE,
+        retry: RetryPolicy = RetryPolicy(),
+        timeout: float = 10.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._url = f"{api_base.rstrip('/')}/bot{token}/"  # holds the token: never log it
         self._retry = retry
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._sleep = sleep
-        self._session: Optional[aiohttp.ClientSession] = None
-        self._session_loop: Optional[asyncio.AbstractEventLoop] = None
+        self._session: aiohttp.ClientSession | None = None
+        self._session_loop: asyncio.AbstractEventLoop | None = None
 
-    async def call(self, method: str, payload: Optional[Dict[str, Any]] = None) -> Any:
-        """Calls `method` and returns its `result`. Logs only the method and Telegram's error, never the payload."""
+    async def call(self, method: str, payload: dict[str, Any] | None = None) -> Any:
+        """Calls `method` and returns its `result`.
+
+        Logs only the method and Telegram's error, never the payload.
+        """
         attempts = self._retry.attempts
         for attempt in range(1, attempts + 1):
             status, body = await self._post(method, payload or {})
@@ -61,32 +72,57 @@ class TelegramClient:
             description = str(body.get("description") or "")[:200]
             delay = self._retry_delay(code, body, attempt)
             if delay is None or attempt == attempts:
-                logger.error("Telegram %s failed after %d attempt(s): %s %s", method, attempt, code, description)
+                logger.error(
+                    "Telegram %s failed after %d attempt(s): %s %s",
+                    method,
+                    attempt,
+                    code,
+                    description,
+                )
                 raise TelegramApiError(method, code, description)
-            logger.warning("Telegram %s failed (%s %s); retry %d of %d in %.1f s",
-                           method, code, description, attempt, attempts - 1, delay)
+            logger.warning(
+                "Telegram %s failed (%s %s); retry %d of %d in %.1f s",
+                method,
+                code,
+                description,
+                attempt,
+                attempts - 1,
+                delay,
+            )
             await self._sleep(delay)
         raise AssertionError("unreachable")  # the loop always returns or raises
 
-    def _retry_delay(self, code: int, body: Dict[str, Any], attempt: int) -> Optional[float]:
+    def _retry_delay(self, code: int, body: dict[str, Any], attempt: int) -> float | None:
         """Seconds to wait before the next try, or None when retrying cannot help."""
         if code == 429:
-            retry_after = float((body.get("parameters") or {}).get("retry_after") or self._retry.backoff(attempt))
+            retry_after = float(
+                (body.get("parameters") or {}).get("retry_after") or self._retry.backoff(attempt)
+            )
             return retry_after if retry_after <= self._retry.max_retry_after else None
-        if code >= 500:   # includes the network errors _post reports as 599
+        if code >= 500:  # includes the network errors _post reports as 599
             return self._retry.backoff(attempt)
         return None
 
-    async def _post(self, method: str, payload: Dict[str, Any]) -> Tuple[int, Dict[str, Any]]:
+    async def _post(self, method: str, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         try:
-            async with self._session_in_running_loop().post(self._url + method, json=payload) as response:
+            async with self._session_in_running_loop().post(
+                self._url + method, json=payload
+            ) as response:
                 try:
                     return response.status, await response.json(content_type=None)
-                except ValueError:   # e.g. an HTML error page from a proxy in between
-                    return response.status, {"ok": False, "error_code": response.status, "description": "not JSON"}
+                except ValueError:  # e.g. an HTML error page from a proxy in between
+                    return response.status, {
+                        "ok": False,
+                        "error_code": response.status,
+                        "description": "not JSON",
+                    }
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             # The type only: aiohttp's messages can contain the URL, which holds the token.
-            return 599, {"ok": False, "error_code": 599, "description": f"network error ({type(error).__name__})"}
+            return 599, {
+                "ok": False,
+                "error_code": 599,
+                "description": f"network error ({type(error).__name__})",
+            }
 
     def _session_in_running_loop(self) -> aiohttp.ClientSession:
         # Created on first use inside the loop that uses it; a session from another loop

@@ -1,13 +1,15 @@
 """Shapes replies for Telegram: splits long text and lays buttons out as an inline keyboard."""
+
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-TEXT_LIMIT = 4096          # sendMessage's limit, in UTF-16 code units
-ROW_WIDTH = 36             # characters of button titles that fit across a phone screen
+TEXT_LIMIT = 4096  # sendMessage's limit, in UTF-16 code units
+ROW_WIDTH = 36  # characters of button titles that fit across a phone screen
 MAX_BUTTONS_PER_ROW = 5
 _BUTTON_PADDING = 2
-_SEPARATORS = ("\n\n", "\n", " ")   # best place to cut first: paragraph, then line, then word
+_SEPARATORS = ("\n\n", "\n", " ")  # best place to cut first: paragraph, then line, then word
 
 
 def utf16_length(text: str) -> int:
@@ -25,9 +27,10 @@ def _fitting_prefix(text: str, limit: int) -> int:
     return len(text)
 
 
-def split_text(text: str, limit: int = TEXT_LIMIT) -> List[str]:
-    """Parts of at most `limit`, cut at a paragraph, line or word boundary when one is in the second half."""
-    parts: List[str] = []
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Parts of at most `limit`, cut at a paragraph, line or word boundary when one is in the
+    second half."""
+    parts: list[str] = []
     rest = text.strip()
     while rest:
         end = max(_fitting_prefix(rest, limit), 1)
@@ -47,13 +50,15 @@ def _boundary_before(text: str, end: int) -> int:
     return 0
 
 
-def inline_keyboard(buttons: Sequence[Dict[str, Any]], encode: Callable[[str], str]) -> List[List[Dict[str, str]]]:
+def inline_keyboard(
+    buttons: Sequence[dict[str, Any]], encode: Callable[[str], str]
+) -> list[list[dict[str, str]]]:
     """Rasa buttons as rows of inline buttons, several per row when their titles are short.
 
     Telegram gives every button in a row the same width, so a row holds as many buttons
     as fit at the width of its longest title.
     """
-    rows: List[List[Dict[str, str]]] = []
+    rows: list[list[dict[str, str]]] = []
     row_title_width = 0
     for button in buttons:
         title = str(button.get("title") or button.get("payload") or "")
@@ -62,7 +67,11 @@ def inline_keyboard(buttons: Sequence[Dict[str, Any]], encode: Callable[[str], s
         item = {"text": title, "callback_data": encode(str(button.get("payload") or title))}
         widest = max(row_title_width, len(title))
         row = rows[-1] if rows else []
-        if row and len(row) < MAX_BUTTONS_PER_ROW and (len(row) + 1) * (widest + _BUTTON_PADDING) <= ROW_WIDTH:
+        if (
+            row
+            and len(row) < MAX_BUTTONS_PER_ROW
+            and (len(row) + 1) * (widest + _BUTTON_PADDING) <= ROW_WIDTH
+        ):
             row.append(item)
             row_title_width = widest
         else:

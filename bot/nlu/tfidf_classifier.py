@@ -9,21 +9,27 @@ only they are tf-idf weighted. Everything comes from scikit-learn; this subclass
 estimator and builds Rasa's feature matrix in one stack instead of one per message, so
 training and prediction stay Rasa's code.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional, Text, Tuple
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import scipy.sparse
 import skops.io as sio
-
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import (
-    INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT)
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -36,7 +42,7 @@ from sklearn.pipeline import Pipeline
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {**LogisticRegressionClassifier.get_default_config(), "C": 30.0, "max_iter": 3000}
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -51,7 +57,7 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
                 return sparse.features.shape[1]
         return 0
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         # An empty or all-blank message has no tokens, so no features: the estimator would
         # fail on a zero-width row. Like Rasa's own classifiers, give it no intent; the
         # FallbackClassifier then answers it as a message it did not understand.
@@ -60,17 +66,23 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
             if message.features_present(TEXT):
                 featured.append(message)
             else:
-                message.set(INTENT, {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
+                message.set(
+                    INTENT,
+                    {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0},
+                    add_to_output=True,
+                )
                 message.set(INTENT_RANKING_KEY, [], add_to_output=True)
         if featured:
             super().process(featured)
         return messages
 
-    def _create_X(self, messages: List[Message]) -> scipy.sparse.csr_matrix:
+    def _create_X(self, messages: list[Message]) -> scipy.sparse.csr_matrix:
         # The same matrix as Rasa's (sparse sentence features, then dense ones), built with
         # one stack per kind instead of an hstack per message and a vstack of thousands of
         # one-row matrices, which took seconds in training.
-        sparse = _rows([message.get_sparse_features(TEXT)[1] for message in messages], scipy.sparse.csr_matrix)
+        sparse = _rows(
+            [message.get_sparse_features(TEXT)[1] for message in messages], scipy.sparse.csr_matrix
+        )
         dense = _rows([message.get_dense_features(TEXT)[1] for message in messages], np.zeros)
         blocks = []
         if sparse:
@@ -85,17 +97,35 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
         # Column 0..sparse_width-1: counts (tf-idf weighted); the rest: dense, as they are.
         features = ColumnTransformer(
             [("tfidf", TfidfTransformer(sublinear_tf=True), slice(0, sparse_width))],
-            remainder="passthrough", sparse_threshold=1.0)
-        return Pipeline([
-            ("features", features),
-            ("logistic", LogisticRegression(
-                C=self.config["C"], solver=self.config["solver"], max_iter=self.config["max_iter"],
-                tol=self.config["tol"], random_state=self.config["random_state"], class_weight="balanced")),
-        ])
+            remainder="passthrough",
+            sparse_threshold=1.0,
+        )
+        return Pipeline(
+            [
+                ("features", features),
+                (
+                    "logistic",
+                    LogisticRegression(
+                        C=self.config["C"],
+                        solver=self.config["solver"],
+                        max_iter=self.config["max_iter"],
+                        tol=self.config["tol"],
+                        random_state=self.config["random_state"],
+                        class_weight="balanced",
+                    ),
+                ),
+            ]
+        )
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "TfidfLogisticRegressionClassifier":
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> TfidfLogisticRegressionClassifier:
         # The tf-idf weights are a scipy sparse matrix, which skops does not trust by
         # default (so Rasa's own load would give up); trust exactly that and nothing else.
         with model_storage.read_from(resource) as model_dir:
@@ -103,7 +133,9 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
             untrusted = set(sio.get_untrusted_types(file=path))
             unexpected = untrusted - TRUSTED_TYPES
             if unexpected:
-                raise ValueError(f"{path.name}: refusing to load untrusted types {sorted(unexpected)}")
+                raise ValueError(
+                    f"{path.name}: refusing to load untrusted types {sorted(unexpected)}"
+                )
             component = cls(config, execution_context.node_name, model_storage, resource)
             component.clf = sio.load(path, trusted=sorted(untrusted))
             return component
@@ -112,7 +144,7 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
 TRUSTED_TYPES = {"scipy.sparse._csr.csr_matrix"}
 
 
-def _rows(features: List[Optional[Features]], zeros: Callable[[Tuple[int, int]], Any]) -> List[Any]:
+def _rows(features: list[Features | None], zeros: Callable[[tuple[int, int]], Any]) -> list[Any]:
     """Each message's feature row, zeros for a message without one; [] if none has any."""
     present = [feature.features for feature in features if feature is not None]
     if not present:

@@ -16,7 +16,7 @@ step() {  # step NAME COMMAND...: run, remember failures, keep going so one run 
   [ $rc -eq 0 ] || failed+=("$name")
 }
 
-step "lint (pyflakes)" .venv/bin/python -m pyflakes actions bot tests
+step "lint (ruff)" bash -c ".venv/bin/ruff check . && .venv/bin/ruff format --check ."
 step "rasa data validate" .venv/bin/rasa data validate --fail-on-warnings --quiet
 step "pytest" .venv/bin/python -m pytest -q -p no:cacheprovider
 step "safety evaluation" .venv/bin/python -m bot.safety_eval --model models/trust-repair.tar.gz --quiet

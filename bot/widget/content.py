@@ -1,8 +1,9 @@
 """Where the widget's files live, and the few texts the web channel says by itself."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -21,7 +22,9 @@ class ChannelTexts:
         return self.message_too_long.format(limit=limit)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_texts(path: Path = TEXTS_FILE) -> ChannelTexts:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return ChannelTexts(message_too_long=data["message_too_long"], message_empty=data["message_empty"])
+    return ChannelTexts(
+        message_too_long=data["message_too_long"], message_empty=data["message_empty"]
+    )

@@ -1,12 +1,12 @@
-"""Serves the built widget and its demo page from the Rasa server, so no second web server is needed.
+"""Serves the built widget and its demo page from the Rasa server: no second web server needed.
 
-    GET /widget/                 the demo page (dist/demo.html)
-    GET /widget/static/<name>    a built file (widget.js, demo.css, ...)
+GET /widget/                 the demo page (dist/demo.html)
+GET /widget/static/<name>    a built file (widget.js, demo.css, ...)
 """
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict
 
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -17,13 +17,16 @@ from bot.widget.content import DIST_DIR
 NOT_BUILT = "The chat widget is not built yet: run `npm ci && npm run build` (or `make widget`).\n"
 
 # The demo page loads only its own script and stylesheet and talks only to this server.
-DEMO_PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
-                 "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+DEMO_PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 COMMON_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     # The person's conversation page is nobody's business: not even the neutral site they leave for.
     "Referrer-Policy": "no-referrer",
-    # Operators update the widget by rebuilding it; browsers revalidate instead of keeping an old copy.
+    # Operators update the widget by rebuilding it; browsers revalidate instead of keeping an old
+    # copy.
     "Cache-Control": "no-cache",
 }
 
@@ -42,7 +45,7 @@ def widget_blueprint(dist_dir: Path = DIST_DIR) -> Blueprint:
     return blueprint
 
 
-async def _serve(dist_dir: Path, name: str, headers: Dict[str, str]) -> HTTPResponse:
+async def _serve(dist_dir: Path, name: str, headers: dict[str, str]) -> HTTPResponse:
     if not dist_dir.is_dir():
         return response.text(NOT_BUILT, status=503)
     # Only plain file names that the build wrote: no paths, no dot files.

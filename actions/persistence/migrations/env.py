@@ -1,4 +1,5 @@
 """Alembic environment: runs migrations against the URL handed in by database.migrate()."""
+
 from alembic import context
 from sqlalchemy import create_engine
 
@@ -9,8 +10,12 @@ target_metadata = Base.metadata
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
-                      literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -19,7 +24,9 @@ def run_migrations_online() -> None:
     engine = create_engine(config.get_main_option("sqlalchemy.url"), future=True)
     with engine.connect() as connection:
         # batch mode lets ALTER TABLE work on SQLite too
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
