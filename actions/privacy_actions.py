@@ -9,7 +9,8 @@ from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import repository
+from actions import slots
+from actions.persistence.access import repository
 from actions.persistence.repository import StorageUnavailable
 
 
@@ -47,4 +48,4 @@ class ActionDeleteMyData(Action):
             return []
         dispatcher.utter_message(response="utter_data_deleted")
         # data_deleted tells the tracker store (bot/tracker_store.py) to erase the conversation.
-        return [AllSlotsReset(), SlotSet("data_deleted", True)]
+        return [AllSlotsReset(), SlotSet(slots.DATA_DELETED, True)]

@@ -9,12 +9,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import channel_of, latest_entity, repository
+from actions import slots
 from actions.exercises.progress import offer_to_resume, save_progress
 from actions.exercises.state import ExerciseState, cleared_slot_events
+from actions.persistence.access import repository
+from actions.persistence.models import RunStatus
 from actions.persistence.repository import StorageUnavailable
 from actions.safety.gate import person_region, safe_buttons
 from actions.safety.resources import known_region, region_name, resources_text
+from actions.tracker_facts import channel_of, latest_entity
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +29,7 @@ def _pause_exercise_in_progress(
     state = ExerciseState.from_tracker(tracker)
     if state is None:
         return []
-    save_progress(dispatcher, tracker, state, status="paused")
+    save_progress(dispatcher, tracker, state, status=RunStatus.PAUSED)
     return cleared_slot_events()
 
 
@@ -58,10 +61,10 @@ class ActionRespondToCrisis(Action):
             region_name=region_name(region),
         )
         dispatcher.utter_message(response="utter_ask_safe_now", buttons=safe_buttons())
-        events += [SlotSet("safety_check_pending", True), SlotSet("welcomed", True)]
+        events += [SlotSet(slots.SAFETY_CHECK_PENDING, True), SlotSet(slots.WELCOMED, True)]
         if "abuse" in _categories(tracker):
             _record_abuse(tracker, True)
-            events.append(SlotSet("abuse_disclosed", True))
+            events.append(SlotSet(slots.ABUSE_DISCLOSED, True))
         return events
 
 
@@ -84,9 +87,9 @@ class ActionRespondToAbuse(Action):
         dispatcher.utter_message(response="utter_quick_exit")
         dispatcher.utter_message(response="utter_ask_safe_to_talk", buttons=safe_buttons())
         return events + [
-            SlotSet("safety_check_pending", True),
-            SlotSet("abuse_disclosed", True),
-            SlotSet("welcomed", True),
+            SlotSet(slots.SAFETY_CHECK_PENDING, True),
+            SlotSet(slots.ABUSE_DISCLOSED, True),
+            SlotSet(slots.WELCOMED, True),
         ]
 
 
@@ -99,7 +102,7 @@ class ActionConfirmSafe(Action):
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_glad_you_are_safe")
         offer_to_resume(dispatcher, tracker)
-        return [SlotSet("safety_check_pending", False)]
+        return [SlotSet(slots.SAFETY_CHECK_PENDING, False)]
 
 
 class ActionRespondNotSafe(Action):
@@ -110,10 +113,10 @@ class ActionRespondNotSafe(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         region = person_region(tracker)
-        kind = "abuse" if tracker.get_slot("abuse_disclosed") else "crisis"
+        kind = "abuse" if tracker.get_slot(slots.ABUSE_DISCLOSED) else "crisis"
         dispatcher.utter_message(response="utter_not_safe", resources=resources_text(kind, region))
         dispatcher.utter_message(response="utter_stay_with_you", buttons=safe_buttons())
-        return [SlotSet("safety_check_pending", True)]
+        return [SlotSet(slots.SAFETY_CHECK_PENDING, True)]
 
 
 class ActionHandleFalseAlarm(Action):
@@ -127,7 +130,7 @@ class ActionHandleFalseAlarm(Action):
     ) -> list[EventType]:
         _record_abuse(tracker, False)
         dispatcher.utter_message(response="utter_false_alarm_noted")
-        return [SlotSet("safety_check_pending", False), SlotSet("abuse_disclosed", False)]
+        return [SlotSet(slots.SAFETY_CHECK_PENDING, False), SlotSet(slots.ABUSE_DISCLOSED, False)]
 
 
 class ActionSetRegion(Action):
@@ -155,4 +158,4 @@ class ActionSetRegion(Action):
             crisis=resources_text("crisis", region),
             abuse=resources_text("abuse", region),
         )
-        return [SlotSet("region", region)]
+        return [SlotSet(slots.REGION, region)]

@@ -7,10 +7,12 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import button, latest_entity, repository
+from actions.buttons import button
 from actions.exercises import engine
 from actions.exercises.catalogue import exercises, ui_text
+from actions.persistence.access import repository
 from actions.persistence.repository import StorageUnavailable
+from actions.tracker_facts import latest_entity
 
 MAX_LISTED = 10
 

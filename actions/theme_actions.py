@@ -9,10 +9,13 @@ from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import THEME_INTENTS, button, intent_ranking, latest_intent
+from actions import slots
+from actions.buttons import button
 from actions.exercises.catalogue import exercises, themes, ui_text
 from actions.exercises.progress import offer_to_resume
 from actions.safety.gate import ask_safety_first, gate_reply, safety_check_pending
+from actions.themes import THEME_INTENTS
+from actions.tracker_facts import intent_ranking, latest_intent
 
 # Below this the ranking is noise; candidates must also be within reach of the best one.
 MIN_CANDIDATE_CONFIDENCE = 0.08
@@ -26,10 +29,10 @@ def topic_buttons() -> list[dict[str, str]]:
 
 def disclose_once(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """The first thing anyone hears is that this is automated self-help, not a person."""
-    if tracker.get_slot("welcomed"):
+    if tracker.get_slot(slots.WELCOMED):
         return []
     dispatcher.utter_message(response="utter_disclosure_short")
-    return [SlotSet("welcomed", True)]
+    return [SlotSet(slots.WELCOMED, True)]
 
 
 class ActionGreet(Action):
@@ -39,11 +42,11 @@ class ActionGreet(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if not tracker.get_slot("welcomed"):
+        if not tracker.get_slot(slots.WELCOMED):
             dispatcher.utter_message(
                 response="utter_welcome", buttons=[button(ui_text()["show_topics"], "help")]
             )
-            return [SlotSet("welcomed", True)]
+            return [SlotSet(slots.WELCOMED, True)]
         dispatcher.utter_message(response="utter_greet_again")
         offer_to_resume(dispatcher, tracker, button(ui_text()["show_topics"], "help"))
         return []
@@ -107,7 +110,7 @@ class ActionOfferExercise(Action):
                 button(ui_text()["not_now"], "deny"),
             ],
         )
-        return events + [SlotSet("offered_exercise", theme)]
+        return events + [SlotSet(slots.OFFERED_EXERCISE, theme)]
 
 
 def theme_candidates(ranking: list[dict[str, Any]]) -> list[str]:

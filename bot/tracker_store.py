@@ -1,9 +1,9 @@
 """Rasa's SQL tracker store, plus forgetting: "delete my data" also erases the conversation.
 
 Deleting the app's rows is not enough: the tracker store keeps every message the person
-typed. When `action_delete_my_data` sets the `data_deleted` slot, the next save deletes
-every stored event of that conversation (all sessions) and keeps only what came after
-the deletion. Everything else is Rasa's SQLTrackerStore unchanged.
+typed. When `action_delete_my_data` sets the slot named by `actions.slots.DATA_DELETED`, the
+next save deletes every stored event of that conversation (all sessions) and keeps only what
+came after the deletion. Everything else is Rasa's SQLTrackerStore unchanged.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
-FORGET_SLOT = "data_deleted"
+from actions.slots import DATA_DELETED as FORGET_SLOT
 
 
 def forget_marker(events) -> int:

@@ -1,4 +1,5 @@
-"""Shared fixtures: a migrated temporary database, a dispatcher, the domain, tracker builders."""
+"""Shared fixtures: temporary databases, a dispatcher, the domain, a tracker builder and the
+fake Telegram Bot API. Helpers that are not fixtures live in tests/support/."""
 
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import context
+from actions.persistence import access
 from actions.persistence.repository import Repository
+from bot.paths import REPO_ROOT
+from tests.support.fake_telegram_api import FakeTelegramApi
+from tests.support.telegram_updates import TOKEN
+from tests.support.trackers import build_tracker
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -50,9 +54,9 @@ def database_url(request) -> str:
 def repo(sqlite_url: str, monkeypatch) -> Iterator[Repository]:
     """The repository the actions use, on a temporary SQLite file."""
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    context.reset_repository()
-    yield context.repository()
-    context.reset_repository()
+    access.reset_repository()
+    yield access.repository()
+    access.reset_repository()
 
 
 @pytest.fixture
@@ -65,60 +69,18 @@ def domain() -> dict[str, Any]:
     return yaml.safe_load((REPO_ROOT / "domain.yml").read_text())
 
 
-def user_event(
-    text: str,
-    intent: str | None,
-    entities: list[dict] | None = None,
-    ranking: list[dict] | None = None,
-    **extra: Any,
-) -> dict[str, Any]:
-    parse = {
-        "text": text,
-        "intent": {"name": intent, "confidence": 1.0},
-        "entities": entities or [],
-        "intent_ranking": ranking or [{"name": intent, "confidence": 1.0}],
-        **extra,
-    }
-    return {"event": "user", "text": text, "parse_data": parse, "input_channel": "rest"}
-
-
 TrackerFactory = Callable[..., Tracker]
 
 
 @pytest.fixture
 def make_tracker() -> TrackerFactory:
-    """Builds a tracker whose latest message is `text` classified as `intent`."""
-
-    def build(
-        text: str = "",
-        intent: str | None = None,
-        slots: dict[str, Any] | None = None,
-        entities: list[dict] | None = None,
-        events: list[dict] | None = None,
-        sender_id: str = "person-1",
-        active_loop: str | None = None,
-        **parse_extra: Any,
-    ) -> Tracker:
-        latest = user_event(text, intent, entities, **parse_extra)
-        all_events = list(events or []) + [latest]
-        return Tracker(
-            sender_id=sender_id,
-            slots=dict(slots or {}),
-            latest_message=latest["parse_data"],
-            events=all_events,
-            paused=False,
-            followup_action=None,
-            active_loop={"name": active_loop} if active_loop else {},
-            latest_action_name="action_listen",
-        )
-
-    return build
+    """Builds a tracker whose latest message is `text` classified as `intent`
+    (tests/support/trackers.py)."""
+    return build_tracker
 
 
-def responses(dispatcher: CollectingDispatcher) -> list[str | None]:
-    """The domain responses sent, in order (None for text sent from content files)."""
-    return [message.get("response") for message in dispatcher.messages]
-
-
-def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
-    return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
+@pytest.fixture(scope="module")
+def fake_api() -> Iterator[FakeTelegramApi]:
+    """A fake Telegram Bot API on 127.0.0.1 (tests/support/fake_telegram_api.py)."""
+    with FakeTelegramApi(TOKEN) as api:
+        yield api

@@ -9,18 +9,14 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, Extra, Field, root_validator, validator
+from pydantic import Field, root_validator, validator
+
+from bot.content import Strict
 
 Role = Literal["hurt", "broke_trust"]
 StepKind = Literal["text", "choice", "rating", "info"]
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
-
-
-class Strict(BaseModel):
-    class Config:
-        extra = Extra.forbid
-        allow_mutation = False
 
 
 class Option(Strict):

@@ -11,10 +11,12 @@ import logging
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import button, channel_of, repository
+from actions.buttons import button
 from actions.exercises.catalogue import exercises, ui_text
 from actions.exercises.state import ExerciseState
+from actions.persistence.access import repository
 from actions.persistence.repository import StorageUnavailable
+from actions.tracker_facts import channel_of
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions.context import button
+from actions.buttons import button
 from actions.exercises import engine
 from actions.exercises.catalogue import ui_text
 from actions.exercises.content_model import Exercise

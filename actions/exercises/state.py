@@ -12,15 +12,12 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
+from actions import slots
 from actions.exercises.catalogue import exercises
 from actions.exercises.content_model import Exercise
 
-SLOT_EXERCISE = "exercise_id"
-SLOT_RUN = "exercise_run_id"
-SLOT_STEP = "exercise_step"
-SLOT_ANSWERS = "exercise_answers"
-SLOT_ANSWER = "exercise_answer"
-SLOT_ROLE = "role"
+# Filling the form's one slot with this ends the form: the last step has been answered.
+FORM_COMPLETE = "__exercise_complete__"
 
 
 @dataclass
@@ -33,29 +30,35 @@ class ExerciseState:
 
     @classmethod
     def from_tracker(cls, tracker: Tracker) -> ExerciseState | None:
-        exercise = exercises().get(tracker.get_slot(SLOT_EXERCISE) or "")
+        exercise = exercises().get(tracker.get_slot(slots.EXERCISE_ID) or "")
         if exercise is None:
             return None
-        run_id = tracker.get_slot(SLOT_RUN)
+        run_id = tracker.get_slot(slots.EXERCISE_RUN_ID)
         return cls(
             exercise=exercise,
             run_id=int(run_id) if run_id is not None else None,
-            step_id=tracker.get_slot(SLOT_STEP),
-            role=tracker.get_slot(SLOT_ROLE),
-            answers=dict(tracker.get_slot(SLOT_ANSWERS) or {}),
+            step_id=tracker.get_slot(slots.EXERCISE_STEP),
+            role=tracker.get_slot(slots.ROLE),
+            answers=dict(tracker.get_slot(slots.EXERCISE_ANSWERS) or {}),
         )
 
     def slot_events(self) -> list[SlotSet]:
         return [
-            SlotSet(SLOT_EXERCISE, self.exercise.id),
-            SlotSet(SLOT_RUN, self.run_id),
-            SlotSet(SLOT_STEP, self.step_id),
-            SlotSet(SLOT_ANSWERS, self.answers),
+            SlotSet(slots.EXERCISE_ID, self.exercise.id),
+            SlotSet(slots.EXERCISE_RUN_ID, self.run_id),
+            SlotSet(slots.EXERCISE_STEP, self.step_id),
+            SlotSet(slots.EXERCISE_ANSWERS, self.answers),
         ]
 
 
 def cleared_slot_events() -> list[SlotSet]:
     return [
         SlotSet(name, None)
-        for name in (SLOT_EXERCISE, SLOT_RUN, SLOT_STEP, SLOT_ANSWERS, SLOT_ANSWER)
+        for name in (
+            slots.EXERCISE_ID,
+            slots.EXERCISE_RUN_ID,
+            slots.EXERCISE_STEP,
+            slots.EXERCISE_ANSWERS,
+            slots.EXERCISE_ANSWER,
+        )
     ]

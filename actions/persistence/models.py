@@ -27,6 +27,16 @@ NAMING = {
 Base = declarative_base(metadata=MetaData(naming_convention=NAMING))
 
 
+class RunStatus:
+    """The statuses of an exercise run, as stored in `exercise_runs.status`."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    FINISHED = "finished"
+    STOPPED = "stopped"  # stopped and discarded: its answers are deleted
+    OPEN = (ACTIVE, PAUSED)  # can be resumed
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -56,7 +66,7 @@ class ExerciseRun(Base):
     id = Column(Integer, primary_key=True)
     person_id = Column(ForeignKey("people.id", ondelete="CASCADE"), nullable=False, index=True)
     exercise_id = Column(String(60), nullable=False)
-    status = Column(String(20), nullable=False, default="active")
+    status = Column(String(20), nullable=False, default=RunStatus.ACTIVE)
     current_step = Column(String(60))
     role = Column(String(20))
     score = Column(Integer)

@@ -15,9 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from actions.persistence.database import Database
-from actions.persistence.models import Answer, ExerciseRun, Person, utcnow
-
-OPEN_STATUSES = ("active", "paused")
+from actions.persistence.models import Answer, ExerciseRun, Person, RunStatus, utcnow
 
 
 class StorageUnavailable(RuntimeError):
@@ -100,10 +98,10 @@ class Repository:
             person = self._person(session, sender_id, channel)
             for run in session.execute(
                 select(ExerciseRun).where(
-                    ExerciseRun.person_id == person.id, ExerciseRun.status == "active"
+                    ExerciseRun.person_id == person.id, ExerciseRun.status == RunStatus.ACTIVE
                 )
             ).scalars():
-                run.status = "paused"
+                run.status = RunStatus.PAUSED
             run = ExerciseRun(
                 person_id=person.id, exercise_id=exercise_id, role=role, current_step=first_step
             )
@@ -146,10 +144,10 @@ class Repository:
             run = self._run(session, run_id)
             run.status = status
             run.updated_at = utcnow()
-            if status == "finished":
+            if status == RunStatus.FINISHED:
                 run.finished_at = utcnow()
                 run.score = score
-            if status == "stopped":
+            if status == RunStatus.STOPPED:
                 run.answers.clear()  # "stop and discard" means the answers go too
 
     @_guarded
@@ -165,7 +163,7 @@ class Repository:
             run = session.execute(
                 select(ExerciseRun)
                 .join(Person)
-                .where(Person.sender_id == sender_id, ExerciseRun.status.in_(OPEN_STATUSES))
+                .where(Person.sender_id == sender_id, ExerciseRun.status.in_(RunStatus.OPEN))
                 .order_by(ExerciseRun.updated_at.desc(), ExerciseRun.id.desc())
                 .options(selectinload(ExerciseRun.answers))
                 .limit(1)
@@ -178,7 +176,7 @@ class Repository:
             runs = session.execute(
                 select(ExerciseRun)
                 .join(Person)
-                .where(Person.sender_id == sender_id, ExerciseRun.status == "finished")
+                .where(Person.sender_id == sender_id, ExerciseRun.status == RunStatus.FINISHED)
                 .order_by(ExerciseRun.finished_at.desc(), ExerciseRun.id.desc())
                 .options(selectinload(ExerciseRun.answers))
             ).scalars()

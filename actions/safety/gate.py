@@ -10,8 +10,10 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import button, repository
+from actions import slots
+from actions.buttons import button
 from actions.exercises.catalogue import ui_text
+from actions.persistence.access import repository
 from actions.persistence.repository import StorageUnavailable
 from actions.safety.resources import resources_text
 
@@ -20,12 +22,12 @@ SPECIALIST_FIRST = frozenset({"professional_help"})
 
 
 def safety_check_pending(tracker: Tracker) -> bool:
-    return bool(tracker.get_slot("safety_check_pending"))
+    return bool(tracker.get_slot(slots.SAFETY_CHECK_PENDING))
 
 
 def abuse_disclosed(tracker: Tracker) -> bool:
     """True when this person disclosed abuse, in this conversation or a saved one."""
-    if tracker.get_slot("abuse_disclosed"):
+    if tracker.get_slot(slots.ABUSE_DISCLOSED):
         return True
     try:
         return repository().abuse_disclosed(tracker.sender_id)
@@ -35,7 +37,7 @@ def abuse_disclosed(tracker: Tracker) -> bool:
 
 def person_region(tracker: Tracker) -> str | None:
     """Where the person said they are: this conversation first, then what was saved."""
-    region = tracker.get_slot("region")
+    region = tracker.get_slot(slots.REGION)
     if region:
         return region
     try:

@@ -19,7 +19,7 @@ step() {  # step NAME COMMAND...: run, remember failures, keep going so one run 
 step "lint (ruff)" bash -c ".venv/bin/ruff check . && .venv/bin/ruff format --check ."
 step "rasa data validate" .venv/bin/rasa data validate --fail-on-warnings --quiet
 step "pytest" .venv/bin/python -m pytest -q -p no:cacheprovider
-step "safety evaluation" .venv/bin/python -m bot.safety_eval --model models/trust-repair.tar.gz --quiet
+step "safety evaluation" .venv/bin/python -m bot.tools.safety_eval --model models/trust-repair.tar.gz --quiet
 step "conversation tests" bash bot/scripts/conversation_tests.sh
 
 echo

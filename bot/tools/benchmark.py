@@ -1,7 +1,7 @@
 """Speed and memory of the chosen NLU pipeline, side by side with the light and DIET ones.
 
     # trains each NLU model from an empty cache, then measures
-    python -m bot.benchmark [--configs ...]
+    python -m bot.tools.benchmark [--configs ...]
 
 For each config: NLU training time, model load time, resident memory after loading
 (each model measured in its own process so one does not inflate the other), and the
@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 from bot.paths import REPO_ROOT
-from bot.rasa_run import rasa_env, timed_nlu_training
+from bot.tools.rasa_run import rasa_env, timed_nlu_training
 
-BASELINES = ["bot/configs/sparse.yml", "bot/configs/diet.yml"]
+BASELINES = ["bot/tools/configs/sparse.yml", "bot/tools/configs/diet.yml"]
 SAMPLE = [
     "i found texts from another woman on his phone",
     "i keep checking her location twenty times a day",
@@ -39,7 +39,8 @@ SAMPLE = [
 def measure_in_child(model: Path, rounds: int) -> dict[str, float]:
     """Runs `--measure` in a fresh interpreter and returns its JSON figures."""
     output = subprocess.run(
-        [sys.executable, "-m", "bot.benchmark", "--measure", str(model), "--rounds", str(rounds)],
+        [sys.executable, "-m", "bot.tools.benchmark", "--measure", str(model)]
+        + ["--rounds", str(rounds)],
         cwd=REPO_ROOT,
         env=rasa_env(),
         check=True,

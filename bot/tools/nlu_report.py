@@ -1,7 +1,8 @@
 """Cross-validated intent F1 per theme (5 folds), and a comparison of NLU pipelines.
 
-    python -m bot.nlu_report --config config.yml [--seeds 1 2 3]
-    python -m bot.nlu_report --compare config.yml bot/configs/sparse.yml bot/configs/diet.yml
+    python -m bot.tools.nlu_report --config config.yml [--seeds 1 2 3]
+    python -m bot.tools.nlu_report --compare config.yml bot/tools/configs/sparse.yml \
+        bot/tools/configs/diet.yml
 
 Runs `rasa test nlu --cross-validation` for each config (once per fold seed), then prints
 the F1 of each of the 15 theme intents, their macro average (the figure the README
@@ -19,26 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from actions.themes import THEME_INTENTS
 from bot.paths import REPO_ROOT
-from bot.rasa_run import run_rasa, timed_nlu_training
+from bot.tools.rasa_run import run_rasa, timed_nlu_training
 
-THEMES = (
-    "trust_breach",
-    "signs_of_eroded_trust",
-    "commit_together",
-    "honest_communication",
-    "forgiveness",
-    "transparency_consistency",
-    "boundaries_rules",
-    "appreciation_respect",
-    "regular_check_ins",
-    "apology_past_hurts",
-    "plan_future",
-    "setback",
-    "monitor_progress",
-    "long_term_trust",
-    "professional_help",
-)
+THEMES = THEME_INTENTS
 MACRO_TARGET, THEME_FLOOR = 0.92, 0.85
 
 

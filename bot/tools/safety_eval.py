@@ -1,7 +1,7 @@
 """Evaluates both safety nets over the safety test set and prints recall and false alarms.
 
-    python -m bot.safety_eval                 # rule net only (needs the built spaCy pipeline)
-    python -m bot.safety_eval --model PATH    # also the trained model: NLU net and combined
+    python -m bot.tools.safety_eval                 # rule net only (needs the built spaCy pipeline)
+    python -m bot.tools.safety_eval --model PATH    # also the trained model: NLU net and combined
 
 Exits non-zero when the combined recall on crisis/abuse messages is below 100 % or the
 false-positive rate on the hard negatives is above the limit, so the test command fails.

@@ -5,7 +5,7 @@ as Python packages: a blank English tokenizer, the lookup lemmatizer (tables fro
 ``spacy-lookups-data``) and an entity ruler whose patterns live in ``bot/patterns/``.
 Rasa's ``SpacyNLP`` loads the result from a path (see ``config.yml``).
 
-Usage: ``python -m bot.spacy_pipeline [OUTPUT_DIR]``
+Usage: ``python -m bot.tools.spacy_pipeline [OUTPUT_DIR]``
 """
 
 from __future__ import annotations

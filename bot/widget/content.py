@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
+from bot.content import Strict, load_content
 
 WIDGET_DIR = Path(__file__).resolve().parent
 DIST_DIR = WIDGET_DIR / "dist"  # written by `npm run build`, never committed
 TEXTS_FILE = WIDGET_DIR / "texts.yml"
 
 
-@dataclass(frozen=True)
-class ChannelTexts:
+class ChannelTexts(Strict):
+    """What the web channel answers by itself (texts.yml)."""
+
     message_too_long: str
     message_empty: str
 
@@ -24,7 +24,4 @@ class ChannelTexts:
 
 @cache
 def load_texts(path: Path = TEXTS_FILE) -> ChannelTexts:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return ChannelTexts(
-        message_too_long=data["message_too_long"], message_empty=data["message_empty"]
-    )
+    return load_content(path, ChannelTexts)

@@ -10,7 +10,7 @@ import pytest
 from actions.exercises.catalogue import load_exercises
 from actions.persistence.database import Database
 from actions.persistence.repository import Repository
-from tests.live import LiveServers
+from tests.support.live import LiveServers
 
 pytestmark = pytest.mark.live
 

@@ -17,7 +17,7 @@ from urllib.request import urlopen
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.browser import (
+from tests.support.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     EXIT_URL,
@@ -29,7 +29,7 @@ from tests.browser import (
     WidgetServers,
     missing_build,
 )
-from tests.live import free_port
+from tests.support.live import free_port
 
 pytestmark = [
     pytest.mark.live,

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from tests.live import REPO_ROOT, LiveServers, free_port
+from tests.support.live import REPO_ROOT, LiveServers, free_port
 
 # Set WIDGET_TEST_CHANNEL=socketio to run the channel tests against Rasa's stock connector
 # and watch them fail (replies are lost with session persistence: RasaHQ/rasa#13027).

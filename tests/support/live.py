@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from bot.paths import REPO_ROOT
+
 MODEL = REPO_ROOT / "models" / "trust-repair.tar.gz"
 VENV_BIN = Path(sys.executable).parent
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from actions.context import THEME_INTENTS
 from actions.exercises import engine
 from actions.exercises.catalogue import (
     ContentError,
@@ -16,8 +14,8 @@ from actions.exercises.catalogue import (
     load_themes,
     ui_text,
 )
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from actions.themes import THEME_INTENTS
+from bot.paths import REPO_ROOT
 
 
 def test_every_theme_has_an_exercise_a_label_and_a_reflection(domain):

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import context
 from actions.exercise_actions import (
     ActionAskExerciseAnswer,
     ActionFinishExercise,
@@ -19,7 +18,9 @@ from actions.exercise_actions import (
     ValidateExerciseForm,
 )
 from actions.exercises.catalogue import load_exercises
-from tests.conftest import responses, slot_values
+from actions.exercises.state import FORM_COMPLETE
+from actions.persistence import access
+from tests.support.trackers import responses, slot_values
 
 SELF_CHECK = "signs_of_eroded_trust"
 SELF_CHECK_STEPS = [s.id for s in load_exercises()[SELF_CHECK].steps]
@@ -109,7 +110,7 @@ async def test_answering_the_last_step_completes_the_form(repo, make_tracker, di
     slots = await start(make_tracker, dispatcher, domain)
     for _ in SELF_CHECK_STEPS:
         _, slots = await give(make_tracker, domain, slots, "/choose", choice="often")
-    assert slots["exercise_answer"] == "finished" and slots["exercise_step"] is None
+    assert slots["exercise_answer"] == FORM_COMPLETE and slots["exercise_step"] is None
 
     dispatcher.messages.clear()
     events = await ActionFinishExercise().run(
@@ -147,7 +148,7 @@ async def test_skipping_the_last_step_finishes(repo, make_tracker, dispatcher, d
     events = await ActionSkipExerciseStep().run(
         dispatcher, make_tracker("skip", "skip_step", slots=slots), domain
     )
-    assert slot_values(events)["exercise_answer"] == "finished"
+    assert slot_values(events)["exercise_answer"] == FORM_COMPLETE
 
 
 async def test_pause_then_resume_after_a_restart(repo, make_tracker, dispatcher, domain):
@@ -161,7 +162,7 @@ async def test_pause_then_resume_after_a_restart(repo, make_tracker, dispatcher,
     assert repo.get_run(slots["exercise_run_id"]).status == "paused"
 
     # The action server restarts: nothing cached, and the conversation's slots are gone.
-    context.reset_repository()
+    access.reset_repository()
     resumed = make_tracker("continue my exercise", "resume_exercise", slots={})
     dispatcher.messages.clear()
     events = await ActionResumeExercise().run(dispatcher, resumed, domain)
@@ -171,7 +172,7 @@ async def test_pause_then_resume_after_a_restart(repo, make_tracker, dispatcher,
         restored["exercise_id"] == SELF_CHECK and restored["exercise_step"] == SELF_CHECK_STEPS[1]
     )
     assert restored["exercise_answers"] == {SELF_CHECK_STEPS[0]: {"value": "often", "number": 2}}
-    assert context.repository().get_run(restored["exercise_run_id"]).status == "active"
+    assert access.repository().get_run(restored["exercise_run_id"]).status == "active"
 
 
 async def test_resume_with_nothing_paused(repo, make_tracker, dispatcher, domain):
@@ -207,7 +208,7 @@ async def test_a_database_that_is_down_loses_nothing(
 ):
     slots = await start(make_tracker, dispatcher, domain)
     monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:1/test")
-    context.reset_repository()
+    access.reset_repository()
     reply, slots = await give(make_tracker, domain, slots, "/choose", choice="often")
     assert responses(reply) == ["utter_storage_unavailable"]
     assert slots["exercise_answers"] == {SELF_CHECK_STEPS[0]: {"value": "often", "number": 2}}
@@ -215,10 +216,10 @@ async def test_a_database_that_is_down_loses_nothing(
 
     # The database is back: the next answer saves both.
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    context.reset_repository()
+    access.reset_repository()
     reply, slots = await give(make_tracker, domain, slots, "/choose", choice="never")
     assert responses(reply) == []
-    assert set(context.repository().get_run(slots["exercise_run_id"]).answers) == set(
+    assert set(access.repository().get_run(slots["exercise_run_id"]).answers) == set(
         SELF_CHECK_STEPS[:2]
     )
 

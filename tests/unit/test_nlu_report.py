@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu_report import THEMES, meets_target, summarise
+from bot.tools.nlu_report import THEMES, meets_target, summarise
 
 
 def run(f1: float, weakest: float, seconds: float = 60.0):

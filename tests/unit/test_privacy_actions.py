@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from actions.privacy_actions import ActionDeleteMyData, ActionExportMyData
-from tests.conftest import responses
+from tests.support.trackers import responses
 
 
 async def test_export_shows_everything_stored(repo, make_tracker, dispatcher, domain):

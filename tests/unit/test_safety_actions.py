@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions import context
+from actions.persistence import access
 from actions.safety.resources import resource_lines
 from actions.safety_actions import (
     ActionConfirmSafe,
@@ -15,7 +15,7 @@ from actions.safety_actions import (
     ActionSetRegion,
 )
 from actions.theme_actions import ActionOfferExercise
-from tests.conftest import responses, slot_values
+from tests.support.trackers import responses, slot_values
 
 
 async def test_crisis_gets_resources_and_the_safety_question(
@@ -84,7 +84,7 @@ async def test_after_abuse_the_partner_exercises_are_not_offered_even_after_a_re
     repo, make_tracker, dispatcher, domain, theme
 ):
     await ActionRespondToAbuse().run(dispatcher, make_tracker("he hits me", "abuse"), domain)
-    context.reset_repository()  # the action server restarts; the conversation slots are gone too
+    access.reset_repository()  # the action server restarts; the conversation slots are gone too
     dispatcher.messages.clear()
     events = await ActionOfferExercise().run(
         dispatcher, make_tracker("...", theme, slots={"welcomed": True}), domain

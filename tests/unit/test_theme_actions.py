@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from actions.context import THEME_INTENTS
 from actions.theme_actions import (
     ActionClarifyTheme,
     ActionDefaultFallback,
@@ -13,7 +12,8 @@ from actions.theme_actions import (
     ActionOfferExercise,
     theme_candidates,
 )
-from tests.conftest import responses, slot_values
+from actions.themes import THEME_INTENTS
+from tests.support.trackers import responses, slot_values
 
 
 async def test_first_greeting_discloses_what_the_assistant_is(

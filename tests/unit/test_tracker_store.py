@@ -11,8 +11,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.paths import REPO_ROOT
 from bot.tracker_store import FORGET_SLOT, ForgettingSQLTrackerStore
-from tests.conftest import REPO_ROOT
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.channels.telegram_settings import DEFAULT_API_BASE
+from bot.channels.telegram.settings import DEFAULT_API_BASE
 
 logger = logging.getLogger(__name__)
 

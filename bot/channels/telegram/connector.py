@@ -1,6 +1,6 @@
 """A Telegram connector for production, replacing Rasa 3.6's (see docs/telegram.md).
 
-Registered in credentials.yml as `bot.channels.telegram.TelegramInput`; its webhook is
+Registered in credentials.yml as `bot.channels.telegram.connector.TelegramInput`; its webhook is
 POST /webhooks/telegram/webhook. What it fixes in Rasa's connector: no network call at
 startup outside the server's loop (the Bot API session is created inside it), the
 secret token checked on every request, a 200 for every kind of update, an answer to
@@ -21,16 +21,16 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.telegram_api import RetryPolicy, TelegramClient
-from bot.channels.telegram_output import TelegramOutput
-from bot.channels.telegram_payloads import PayloadCodec
-from bot.channels.telegram_settings import TelegramSettings, connector_texts
-from bot.channels.telegram_setup import main, register_webhook
-from bot.channels.telegram_updates import SECRET_HEADER, Incoming, Kind, admit, classify
+from bot.channels.telegram.api import RetryPolicy, TelegramClient
+from bot.channels.telegram.output import TelegramOutput
+from bot.channels.telegram.payloads import PayloadCodec
+from bot.channels.telegram.settings import TelegramSettings, connector_texts
+from bot.channels.telegram.setup import register_webhook
+from bot.channels.telegram.updates import SECRET_HEADER, Incoming, Kind, admit, classify
 
 logger = logging.getLogger(__name__)
 
-# Updates the connector answers itself, with the key of its text in telegram_texts.yml.
+# Updates the connector answers itself, with the key of its text in texts.yml.
 _CONNECTOR_REPLIES = {Kind.NOT_TEXT: "only_text", Kind.TOO_LONG: "too_long", Kind.EMPTY: "empty"}
 
 
@@ -179,7 +179,3 @@ class TelegramInput(InputChannel):
             await register_webhook(self.client, self.settings)
         except Exception as error:  # noqa: BLE001 - a failed registration must not stop the server
             logger.error("Telegram webhook registration failed: %s", type(error).__name__)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

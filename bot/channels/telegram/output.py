@@ -7,9 +7,9 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
 
-from bot.channels.telegram_api import TelegramApiError, TelegramClient
-from bot.channels.telegram_format import inline_keyboard, split_text
-from bot.channels.telegram_payloads import PayloadCodec
+from bot.channels.telegram.api import TelegramApiError, TelegramClient
+from bot.channels.telegram.format import inline_keyboard, split_text
+from bot.channels.telegram.payloads import PayloadCodec
 
 logger = logging.getLogger(__name__)
 

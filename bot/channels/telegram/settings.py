@@ -11,10 +11,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bot.content import Strict, load_content
 
 DEFAULT_API_BASE = "https://api.telegram.org"
-TEXTS_FILE = Path(__file__).with_name("telegram_texts.yml")
+TEXTS_FILE = Path(__file__).with_name("texts.yml")
 
 # Telegram accepts 1-256 characters from this set as a webhook secret token.
 _SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -67,7 +67,27 @@ class TelegramSettings:
         return not self.problems()
 
 
+class Commands(Strict):
+    """The command menu Telegram shows next to the text box (setMyCommands)."""
+
+    start: str
+    help: str
+    stop: str
+    delete: str
+
+
+class ConnectorTexts(Strict):
+    """The replies the connector sends itself, for updates that never reach Rasa (texts.yml)."""
+
+    only_text: str
+    private_only: str
+    too_long: str
+    empty: str
+    button_expired: str
+    commands: Commands
+
+
 @lru_cache(maxsize=1)
 def connector_texts() -> dict[str, Any]:
-    """The replies the connector sends itself (content, kept out of Python)."""
-    return yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
+    """The replies the connector sends itself (content, kept out of Python), validated."""
+    return load_content(TEXTS_FILE, ConnectorTexts).dict()

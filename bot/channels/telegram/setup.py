@@ -11,8 +11,8 @@ import asyncio
 import logging
 import sys
 
-from bot.channels.telegram_api import TelegramApiError, TelegramClient
-from bot.channels.telegram_settings import TelegramSettings, connector_texts
+from bot.channels.telegram.api import TelegramApiError, TelegramClient
+from bot.channels.telegram.settings import TelegramSettings, connector_texts
 
 logger = logging.getLogger(__name__)
 

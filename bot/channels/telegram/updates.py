@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from bot.channels.telegram_settings import TelegramSettings
+from bot.channels.telegram.settings import TelegramSettings
 
 logger = logging.getLogger(__name__)
 

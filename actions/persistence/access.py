@@ -1,0 +1,22 @@
+"""The one repository the actions share, created on first use (never at import time)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from actions.persistence.database import Database
+from actions.persistence.repository import Repository
+from actions.settings import get_settings
+
+
+@lru_cache(maxsize=1)
+def repository() -> Repository:
+    return Repository(Database(get_settings().database_url))
+
+
+def reset_repository() -> None:
+    """Forgets the cached repository (tests switch databases; settings are re-read)."""
+    if repository.cache_info().currsize:
+        repository().database.dispose()
+    repository.cache_clear()
+    get_settings.cache_clear()

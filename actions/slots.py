@@ -1,0 +1,28 @@
+"""The names of the slots the actions read and set: their one home in Python.
+
+domain.yml declares each of them (tests/unit/test_names.py checks both ways).
+"""
+
+WELCOMED = "welcomed"  # the automated-assistant disclosure has been said
+OFFERED_EXERCISE = "offered_exercise"  # the exercise a yes would start
+
+# The exercise in progress (see actions/exercises/state.py)
+EXERCISE_ID = "exercise_id"
+EXERCISE_RUN_ID = "exercise_run_id"
+EXERCISE_STEP = "exercise_step"
+EXERCISE_ANSWERS = "exercise_answers"
+EXERCISE_ANSWER = "exercise_answer"  # the exercise form's one requested slot
+
+# What the person told us
+ROLE = "role"
+BREACH_TYPE = "breach_type"
+SIGN_TYPE = "sign_type"
+REGION = "region"
+
+# Safety
+SAFETY_CHECK_PENDING = "safety_check_pending"  # "are you safe?" is still open
+ABUSE_DISCLOSED = "abuse_disclosed"
+
+# "Delete my data": bot/tracker_store.py erases the stored conversation when it sees this
+# slot set to True (tests/unit/test_tracker_store_link.py ties the action to the store).
+DATA_DELETED = "data_deleted"
