@@ -164,9 +164,9 @@ def test_a_button_press_without_its_message_uses_the_sender_as_the_private_chat(
 @pytest.mark.parametrize(
     "typed, rasa_text",
     [
-        ("/start", "/greet"),
-        ("/start some-deep-link", "/greet"),
-        ("/START@TrustRepairBot", "/greet"),
+        ("/start", "/start_conversation"),
+        ("/start some-deep-link", "/start_conversation"),
+        ("/START@TrustRepairBot", "/start_conversation"),
         ("/help", "/help"),
         ("/stop", "/stop_exercise"),
         ("/delete", "/delete_my_data"),

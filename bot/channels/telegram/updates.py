@@ -23,7 +23,7 @@ MAX_INCOMING_CHARS = 4000
 # Slash commands -> the intent payload Rasa gets. /delete only asks: the confirmation
 # (utter_confirm_delete) is the assistant's, as on every other channel.
 COMMANDS = {
-    "start": "/greet",
+    "start": "/start_conversation",
     "help": "/help",
     "stop": "/stop_exercise",
     "delete": "/delete_my_data",
