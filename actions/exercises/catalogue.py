@@ -6,9 +6,18 @@ from functools import lru_cache
 from pathlib import Path
 
 from actions.exercises.content_model import Exercise
-from bot.content import ContentError, Strict, load_content, read_yaml, validate
+from bot.content import ContentError, Strict, load_content
 
-__all__ = ["ContentError", "exercises", "load_exercise", "load_exercises", "load_themes", "themes"]
+__all__ = [
+    "ContentError",
+    "exercises",
+    "load_exercise",
+    "load_exercises",
+    "load_themes",
+    "stages",
+    "themes",
+    "themes_in",
+]
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 THEMES_FILE = Path(__file__).resolve().parent / "themes.yml"
@@ -18,6 +27,18 @@ UI_FILE = Path(__file__).resolve().parent / "ui.yml"
 class Theme(Strict):
     label: str
     minutes: int
+    stage: str
+    words: list[str] = []  # what people type to pick it in a menu
+
+
+class Stage(Strict):
+    label: str
+    words: list[str] = []
+
+
+class ThemesFile(Strict):
+    stages: dict[str, Stage]
+    themes: dict[str, Theme]
 
 
 class UiText(Strict):
@@ -40,9 +61,15 @@ class UiText(Strict):
     not_safe: str
     score_line: str
     back_to_exercise: str
+    skipped_mark: str
+    notes_heading: str
+    other_stages: str
+    yes_that: str
+    or_: str
+    progress_open: str  # "Question 3", when the number of steps depends on the answers
 
     class Config:
-        fields = {"continue_": "continue"}
+        fields = {"continue_": "continue", "or_": "or"}
 
 
 def load_exercise(path: Path) -> Exercise:
@@ -56,11 +83,16 @@ def load_exercises(directory: Path = CONTENT_DIR) -> dict[str, Exercise]:
     return {path.stem: load_exercise(path) for path in sorted(directory.glob("*.yml"))}
 
 
+def load_themes_file(path: Path = THEMES_FILE) -> ThemesFile:
+    loaded = load_content(path, ThemesFile)
+    unknown = {t.stage for t in loaded.themes.values()} - set(loaded.stages)
+    if unknown:
+        raise ContentError(f"{path.name}: themes refer to unknown stages {sorted(unknown)}")
+    return loaded
+
+
 def load_themes(path: Path = THEMES_FILE) -> dict[str, Theme]:
-    raw = read_yaml(path)
-    if not isinstance(raw, dict):
-        raise ContentError(f"{path.name}: expected a mapping at the top level")
-    return {name: validate(path, value, Theme) for name, value in raw.items()}
+    return load_themes_file(path).themes
 
 
 @lru_cache(maxsize=1)
@@ -72,6 +104,16 @@ def exercises() -> dict[str, Exercise]:
 @lru_cache(maxsize=1)
 def themes() -> dict[str, Theme]:
     return load_themes()
+
+
+@lru_cache(maxsize=1)
+def stages() -> dict[str, Stage]:
+    """The stages of the journey, in menu order."""
+    return load_themes_file().stages
+
+
+def themes_in(stage: str) -> list[str]:
+    return [name for name, theme in themes().items() if theme.stage == stage]
 
 
 @lru_cache(maxsize=1)

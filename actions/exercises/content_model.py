@@ -13,7 +13,7 @@ from pydantic import Field, root_validator, validator
 
 from bot.content import Strict
 
-Role = Literal["hurt", "broke_trust"]
+Role = Literal["hurt", "broke_trust", "neutral"]  # neutral: "word it for both of us"
 StepKind = Literal["text", "choice", "rating", "info"]
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
@@ -23,6 +23,7 @@ class Option(Strict):
     value: str
     title: str = Field(..., max_length=40)
     score: int | None = None
+    synonyms: list[str] = []  # other words people type for it ("every hour" for often)
 
     @validator("value")
     def value_is_snake_case(cls, value: str) -> str:
@@ -45,7 +46,7 @@ class Scale(Strict):
 
 
 class Condition(Strict):
-    role: Role | None = None
+    role: Role | list[Role] | None = None
     step: str | None = None
     in_: list[str] | None = Field(None, alias="in")
 
@@ -58,11 +59,21 @@ class Condition(Strict):
         return values
 
 
+class Prefill(Strict):
+    """An answer the person may already have given: a slot value mapped to an option."""
+
+    slot: str
+    values: dict[str, str]  # slot value -> option value
+
+
 class Step(Strict):
     id: str
     kind: StepKind
+    group: str | None = None  # consecutive text steps of one list: one message can fill them
+    prefill: Prefill | None = None
     prompt: str | None = None
     prompt_by_role: dict[Role, str] | None = None
+    prompt_neutral: str | None = None  # for "word it for both of us"
     hint: str | None = None
     options: list[Option] | None = None
     scale: Scale | None = None
@@ -79,7 +90,7 @@ class Step(Strict):
         if (values.get("prompt") is None) == (values.get("prompt_by_role") is None):
             raise ValueError("a step needs exactly one of `prompt` or `prompt_by_role`")
         by_role = values.get("prompt_by_role")
-        if by_role is not None and set(by_role) != {"hurt", "broke_trust"}:
+        if by_role is not None and not {"hurt", "broke_trust"} <= set(by_role):
             raise ValueError("`prompt_by_role` needs both `hurt` and `broke_trust`")
         kind = values["kind"]
         options = values.get("options")
@@ -92,9 +103,19 @@ class Step(Strict):
         return values
 
     def prompt_for(self, role: str | None) -> str:
+        if role == "neutral" and self.prompt_neutral is not None:
+            return self.prompt_neutral
         if self.prompt is not None:
             return self.prompt
-        return self.prompt_by_role[role or "hurt"]
+        return self.prompt_by_role.get(role or "hurt") or self.prompt_by_role["hurt"]
+
+    @property
+    def roles(self) -> tuple[str, ...] | None:
+        """The roles this step is shown to, or None for everyone."""
+        if self.when is None or self.when.role is None:
+            return None
+        role = self.when.role
+        return tuple(role) if isinstance(role, list) else (role,)
 
     def option(self, value: str) -> Option | None:
         return next((o for o in self.options or [] if o.value == value), None)
@@ -161,6 +182,16 @@ class Exercise(Strict):
                         raise ValueError(
                             f"step {step.id!r}: `when` uses unknown options {sorted(unknown)}"
                         )
+            if step.prefill is not None:
+                if step.options is None:
+                    raise ValueError(f"step {step.id!r}: `prefill` belongs to choice steps")
+                unknown = set(step.prefill.values.values()) - {o.value for o in step.options}
+                if unknown:
+                    raise ValueError(
+                        f"step {step.id!r}: `prefill` uses unknown options {sorted(unknown)}"
+                    )
+            if step.group is not None and step.kind != "text":
+                raise ValueError(f"step {step.id!r}: `group` belongs to text steps")
             if step.prompt_by_role is not None and not values["role_aware"]:
                 raise ValueError(f"step {step.id!r}: `prompt_by_role` needs `role_aware: true`")
             seen[step.id] = step

@@ -8,32 +8,29 @@ from __future__ import annotations
 
 import logging
 
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
-
-from actions.buttons import button
-from actions.exercises.catalogue import exercises, ui_text
+from actions.dialogue.turn import Turn
+from actions.exercises.catalogue import exercises
 from actions.exercises.state import ExerciseState
 from actions.persistence.access import repository
-from actions.persistence.repository import StorageUnavailable
+from actions.persistence.repository import RunView, StorageUnavailable
 from actions.tracker_facts import channel_of
 
 logger = logging.getLogger(__name__)
 
 
 def save_progress(
-    dispatcher: CollectingDispatcher,
-    tracker: Tracker,
-    state: ExerciseState,
-    status: str | None = None,
-    score: int | None = None,
+    turn: Turn, state: ExerciseState, status: str | None = None, score: int | None = None
 ) -> bool:
     """Writes the state (and optionally a new status); tells the person if it failed."""
     repo = repository()
     try:
         if state.run_id is None:
             state.run_id = repo.start_run(
-                tracker.sender_id, channel_of(tracker), state.exercise.id, state.role, state.step_id
+                turn.sender_id,
+                channel_of(turn.tracker),
+                state.exercise.id,
+                state.role,
+                state.step_id,
             )
         repo.save_answers(state.run_id, state.answers, state.step_id, state.role)
         if status is not None:
@@ -42,22 +39,14 @@ def save_progress(
     except StorageUnavailable as error:
         # No message text in the log: only what failed.
         logger.warning("Could not save exercise progress (%s); kept in the conversation", error)
-        dispatcher.utter_message(response="utter_storage_unavailable")
+        turn.say("utter_storage_unavailable")
         return False
 
 
-def offer_to_resume(dispatcher: CollectingDispatcher, tracker: Tracker, *extra_buttons) -> bool:
-    """Offers the person's unfinished exercise, if there is one; True if it did."""
+def open_run(turn: Turn) -> RunView | None:
+    """The person's unfinished exercise, if there is one (None also when storage is down)."""
     try:
-        run = repository().latest_open_run(tracker.sender_id)
+        run = repository().latest_open_run(turn.sender_id)
     except StorageUnavailable:
-        return False  # not worth an error message: this is only an offer
-    exercise = exercises().get(run.exercise_id) if run else None
-    if exercise is None:
-        return False
-    dispatcher.utter_message(
-        response="utter_offer_resume",
-        exercise_title=exercise.title,
-        buttons=[button(ui_text()["resume_now"], "resume_exercise"), *extra_buttons],
-    )
-    return True
+        return None
+    return run if run is not None and run.exercise_id in exercises() else None

@@ -9,15 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
-
 from actions import slots
+from actions.dialogue.turn import Turn
 from actions.exercises.catalogue import exercises
 from actions.exercises.content_model import Exercise
 
-# Filling the form's one slot with this ends the form: the last step has been answered.
-FORM_COMPLETE = "__exercise_complete__"
+EXERCISE_SLOTS = (
+    slots.EXERCISE_ID,
+    slots.EXERCISE_RUN_ID,
+    slots.EXERCISE_STEP,
+    slots.EXERCISE_ANSWERS,
+    slots.EXERCISE_PREFILLS,
+    slots.EXERCISE_TOTAL,
+)
 
 
 @dataclass
@@ -27,38 +31,36 @@ class ExerciseState:
     step_id: str | None
     role: str | None
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    prefills: dict[str, str] = field(default_factory=dict)  # step id -> option value said early
+    total: int | None = None  # steps this person sees, fixed when it starts (None: it varies)
 
     @classmethod
-    def from_tracker(cls, tracker: Tracker) -> ExerciseState | None:
-        exercise = exercises().get(tracker.get_slot(slots.EXERCISE_ID) or "")
+    def of(cls, turn: Turn) -> ExerciseState | None:
+        exercise = exercises().get(turn.slot(slots.EXERCISE_ID) or "")
         if exercise is None:
             return None
-        run_id = tracker.get_slot(slots.EXERCISE_RUN_ID)
+        run_id = turn.slot(slots.EXERCISE_RUN_ID)
         return cls(
             exercise=exercise,
             run_id=int(run_id) if run_id is not None else None,
-            step_id=tracker.get_slot(slots.EXERCISE_STEP),
-            role=tracker.get_slot(slots.ROLE),
-            answers=dict(tracker.get_slot(slots.EXERCISE_ANSWERS) or {}),
+            step_id=turn.slot(slots.EXERCISE_STEP),
+            role=turn.slot(slots.ROLE),
+            answers=dict(turn.slot(slots.EXERCISE_ANSWERS) or {}),
+            prefills=dict(turn.slot(slots.EXERCISE_PREFILLS) or {}),
+            total=turn.slot(slots.EXERCISE_TOTAL),
         )
 
-    def slot_events(self) -> list[SlotSet]:
-        return [
-            SlotSet(slots.EXERCISE_ID, self.exercise.id),
-            SlotSet(slots.EXERCISE_RUN_ID, self.run_id),
-            SlotSet(slots.EXERCISE_STEP, self.step_id),
-            SlotSet(slots.EXERCISE_ANSWERS, self.answers),
-        ]
+    def store(self, turn: Turn) -> None:
+        turn.set(slots.EXERCISE_ID, self.exercise.id)
+        turn.set(slots.EXERCISE_RUN_ID, self.run_id)
+        turn.set(slots.EXERCISE_STEP, self.step_id)
+        turn.set(slots.EXERCISE_ANSWERS, self.answers)
+        turn.set(slots.EXERCISE_PREFILLS, self.prefills)
+        turn.set(slots.EXERCISE_TOTAL, self.total)
+        if self.role is not None:
+            turn.set(slots.ROLE, self.role)
 
 
-def cleared_slot_events() -> list[SlotSet]:
-    return [
-        SlotSet(name, None)
-        for name in (
-            slots.EXERCISE_ID,
-            slots.EXERCISE_RUN_ID,
-            slots.EXERCISE_STEP,
-            slots.EXERCISE_ANSWERS,
-            slots.EXERCISE_ANSWER,
-        )
-    ]
+def clear_exercise(turn: Turn) -> None:
+    for name in EXERCISE_SLOTS:
+        turn.set(name, None)

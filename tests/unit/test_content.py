@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from actions.dialogue.handlers import Handler, _registry
 from actions.exercises import engine
 from actions.exercises.catalogue import (
     ContentError,
@@ -47,19 +48,24 @@ def test_each_person_sees_four_to_eight_steps(theme):
                 answers[step_id] = {"value": "something", "number": None}
             step_id = engine.next_step_id(exercise, answers, role, after=step_id)
         assert 4 <= len(shown) <= 8, (theme, role, shown)
-        summary = engine.build_summary(exercise, answers)
+        summary = engine.build_summary(exercise, answers, ui_text()["skipped_mark"])
         assert summary.lines or summary.paragraph, theme
 
 
 def test_every_response_the_actions_send_exists_in_the_domain(domain):
     sources = "\n".join(p.read_text() for p in (REPO_ROOT / "actions").rglob("*.py"))
-    named = set(re.findall(r'response="(utter_[a-z_]+)"', sources))
-    assert named, "expected the actions to send domain responses"
+    named = set(re.findall(r'"(utter_[a-z_]+)"', sources))
+    named.discard("utter_action")  # a key of Rasa's response-selector output, not a response
+    assert len(named) > 50, "expected the actions to send domain responses"
     missing = named - set(domain["responses"])
     assert not missing
-    # responses built from a prefix: utter_exercise_invalid_<kind>
-    for kind in ("text", "choice", "rating", "info"):
-        assert f"utter_exercise_invalid_{kind}" in domain["responses"]
+    # responses built from a name: each question's ask and re-ask, each theme's reflection
+    for handler in _registry().values():
+        asked = handler.ask_response or f"utter_ask_{handler.id}"
+        if handler.id != "exercise_step" and type(handler).render is Handler.render:
+            assert asked in domain["responses"], handler.id
+    for category in ("crisis", "abuse"):
+        assert f"utter_safety_check_{category}" in domain["responses"]
 
 
 def test_engine_button_labels_exist():
@@ -123,3 +129,13 @@ def test_malformed_content_names_the_file_and_the_step(tmp_path, content, messag
         load_exercise(path)
     assert "broken.yml" in str(error.value)
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize("theme", [t for t, e in load_exercises().items() if e.role_aware])
+def test_word_it_for_both_of_us_has_its_own_wording_at_every_step(theme):
+    """A person who chose the neutral wording never meets a question written for one side."""
+    exercise = load_exercises()[theme]
+    for step_id in engine.visible_path(exercise, {}, "neutral"):
+        step = engine.step_by_id(exercise, step_id)
+        if step.prompt_by_role is not None or step.roles is not None:
+            assert step.prompt_neutral, (theme, step_id)

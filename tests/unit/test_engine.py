@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from actions.dialogue.reading import Expectation, Reply, read
 from actions.exercises import engine
 from actions.exercises.catalogue import load_exercises
 from actions.exercises.content_model import Exercise
+from actions.exercises.rendering import expectation
+from actions.exercises.state import ExerciseState
 
 EXERCISE = Exercise.parse_obj(
     {
@@ -104,43 +107,39 @@ def test_steps_branch_on_role_and_earlier_answers(role, who, expected):
 )
 def test_rating_answers(text, expected):
     step = engine.step_by_id(EXERCISE, "ready")
-    answer = engine.parse_answer(step, text)
-    assert (answer.number if answer else None) == expected
+    reading = read(Reply(text), Expectation("rating", scale=(step.scale.min, step.scale.max)))
+    assert (reading.number if reading.kind == "answer" else None) == expected
+
+
+def _choice(step_id: str) -> Expectation:
+    state = ExerciseState(EXERCISE, None, step_id, None)
+    return expectation(state)
 
 
 @pytest.mark.parametrize(
-    "text, choice, intent, expected",
+    "text, choice, from_button, expected",
     [
-        ("", "myself", "choose", "myself"),
-        ("Myself", None, None, "myself"),
-        ("my partner", None, None, "partner"),
-        ("2", None, None, "myself"),
-        ("whatever", None, None, None),
-        ("", "nonsense", "choose", None),
+        ('/choose{"choice":"myself"}', "myself", True, "myself"),
+        ("Myself", None, False, "myself"),
+        ("my partner", None, False, "partner"),
+        ("2", None, False, "myself"),
+        ("whatever", None, False, None),
+        ('/choose{"choice":"nonsense"}', "nonsense", True, None),
     ],
 )
-def test_choice_answers(text, choice, intent, expected):
-    step = engine.step_by_id(EXERCISE, "who")
-    answer = engine.parse_answer(step, text, choice, intent)
-    assert (answer.value if answer else None) == expected
-
-
-def test_yes_no_choice_accepts_affirm_and_deny():
-    step = engine.step_by_id(
-        load_exercises()["professional_help"],
-        next(s.id for s in load_exercises()["professional_help"].steps if s.kind == "choice"),
+def test_choice_answers(text, choice, from_button, expected):
+    reply = Reply(
+        text, intent="choose" if from_button else None, choice=choice, from_button=from_button
     )
-    values = {o.value for o in step.options}
-    assert {"yes", "no"} <= values
-    assert engine.parse_answer(step, "yeah", None, "affirm").value == "yes"
-    assert engine.parse_answer(step, "nope", None, "deny").value == "no"
+    reading = read(reply, _choice("who"))
+    assert (reading.value if reading.kind == "answer" else None) == expected
 
 
-def test_text_answers_reject_payloads_and_are_capped():
-    step = engine.step_by_id(EXERCISE, "what")
-    assert engine.parse_answer(step, '/choose{"choice":"x"}') is None
-    assert engine.parse_answer(step, "   ") is None
-    assert len(engine.parse_answer(step, "a" * 10000).value) == engine.MAX_TEXT_ANSWER
+def test_a_long_text_answer_is_capped_when_stored():
+    assert len(engine.Answer("a" * 10000).as_dict()["value"]) == engine.MAX_TEXT_ANSWER
+
+
+LABELS = {"score_line": "{score}/{score_max}", "notes_heading": "Notes:"}
 
 
 def test_summary_lines_template_and_score():
@@ -149,7 +148,7 @@ def test_summary_lines_template_and_score():
         "who": {"value": "partner", "number": 2},
         "ready": {"value": "7", "number": 7},
     }
-    view = engine.build_summary(EXERCISE, answers)
+    view = engine.build_summary(EXERCISE, answers, "(skipped)")
     assert view.lines == ["What: I lied.", "Who: My partner"]
     assert view.paragraph == "I said I lied about My partner."
     assert (
@@ -158,11 +157,11 @@ def test_summary_lines_template_and_score():
         and view.reading == "high"
         and view.next_exercise == "setback"
     )
-    assert "Your demo" in view.as_text() and "9/12" in view.as_text()
+    assert "Your demo" in view.as_text(LABELS) and "9/12" in view.as_text(LABELS)
 
 
 def test_summary_leaves_out_skipped_steps_and_a_template_missing_answers():
-    view = engine.build_summary(EXERCISE, {"who": {"value": "myself", "number": 0}})
+    view = engine.build_summary(EXERCISE, {"who": {"value": "myself", "number": 0}}, "(skipped)")
     assert view.lines == ["Who: Myself"]
     assert view.paragraph is None
     assert view.score == 0 and view.reading == "low"
@@ -174,7 +173,8 @@ def test_self_check_scores_map_to_readings():
     assert len(steps) == 7
     all_often = {s.id: {"value": "often", "number": 2} for s in steps}
     all_never = {s.id: {"value": "never", "number": 0} for s in steps}
-    high, low = engine.build_summary(exercise, all_often), engine.build_summary(exercise, all_never)
+    high = engine.build_summary(exercise, all_often, "(skipped)")
+    low = engine.build_summary(exercise, all_never, "(skipped)")
     assert high.score == 14 and low.score == 0
     assert high.reading != low.reading
     assert high.next_exercise == "professional_help"
