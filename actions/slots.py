@@ -4,6 +4,8 @@ domain.yml declares each of them (tests/unit/test_names.py checks both ways).
 """
 
 WELCOMED = "welcomed"  # the automated-assistant disclosure has been said
+QUESTION = "question"  # the question waiting for an answer (actions/dialogue/question.py)
+REPLY = "reply"  # question_form's one requested slot: the reply to `question`
 OFFERED_EXERCISE = "offered_exercise"  # the exercise a yes would start
 
 # The exercise in progress (see actions/exercises/state.py)
@@ -11,7 +13,8 @@ EXERCISE_ID = "exercise_id"
 EXERCISE_RUN_ID = "exercise_run_id"
 EXERCISE_STEP = "exercise_step"
 EXERCISE_ANSWERS = "exercise_answers"
-EXERCISE_ANSWER = "exercise_answer"  # the exercise form's one requested slot
+EXERCISE_PREFILLS = "exercise_prefills"  # answers to later steps said early
+EXERCISE_TOTAL = "exercise_total"  # how many steps this person sees, fixed at the start
 
 # What the person told us
 ROLE = "role"
@@ -22,6 +25,8 @@ REGION = "region"
 # Safety
 SAFETY_CHECK_PENDING = "safety_check_pending"  # "are you safe?" is still open
 ABUSE_DISCLOSED = "abuse_disclosed"
+SAFETY_KIND = "safety_kind"  # crisis or abuse: which resources the safety flow gives
+REGION_ASKED = "region_asked"  # asked once, never again
 
 # "Delete my data": bot/tracker_store.py erases the stored conversation when it sees this
 # slot set to True (tests/unit/test_tracker_store_link.py ties the action to the store).

@@ -8,8 +8,9 @@ from rasa.shared.core.events import Event
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots
+from actions.dialogue.moves import delete_data
+from actions.dialogue.turn import Turn
 from actions.exercises.catalogue import load_exercises, load_themes
-from actions.privacy_actions import ActionDeleteMyData
 from actions.themes import THEME_INTENTS
 from bot.paths import REPO_ROOT
 from bot.tracker_store import forget_marker
@@ -42,11 +43,11 @@ def test_every_theme_has_its_intent_reflection_rule_data_exercise_and_label(doma
     assert themes <= offered
 
 
-async def test_the_delete_action_sets_exactly_what_the_tracker_store_purges_on(repo, make_tracker):
+def test_the_delete_action_sets_exactly_what_the_tracker_store_purges_on(repo, make_tracker):
     """Renaming the slot on one side only would stop the purge silently: this ties them."""
-    events = await ActionDeleteMyData().run(
-        CollectingDispatcher(), make_tracker("yes", "affirm"), {}
-    )
+    turn = Turn(CollectingDispatcher(), make_tracker("yes", "affirm"))
+    delete_data(turn)
+    events = turn.events()
     rasa_events = [Event.from_parameters(event) for event in events]
     assert forget_marker(rasa_events) == len(rasa_events) - 1
     assert forget_marker(rasa_events[:-1]) == -1

@@ -1,0 +1,3 @@
+"""Reading replies in context: every question the assistant asks is a `Question` in the
+conversation's slots, and one form (`question_form`) reads the next reply against it
+(docs/architecture.md, "Reading replies in context")."""

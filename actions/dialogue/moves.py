@@ -1,0 +1,161 @@
+"""Conversation moves shared by the top-level actions and the question form: greeting,
+the topic menu, answers to requests, export, delete and the saved summaries."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from rasa_sdk.events import AllSlotsReset, SlotSet
+
+from actions import slots
+from actions.buttons import button
+from actions.dialogue.language import note_for
+from actions.dialogue.lexicon import lexicon
+from actions.dialogue.question import ask, close
+from actions.dialogue.reply import reply_of
+from actions.dialogue.turn import Turn
+from actions.exercises import engine
+from actions.exercises.catalogue import exercises, ui_text
+from actions.exercises.progress import open_run
+from actions.persistence.access import repository
+from actions.persistence.repository import StorageUnavailable
+from actions.tracker_facts import latest_entity
+
+logger = logging.getLogger(__name__)
+MAX_LISTED = 10
+REQUEST_RESPONSES = {
+    "bot_challenge": "utter_disclosure",
+    "thanks": "utter_thanks_reply",
+    "frustration": "utter_frustration",
+    "covert_monitoring": "utter_covert_monitoring_declined",
+    "want_to_talk": "utter_listening",
+}
+
+
+def disclose_once(turn: Turn) -> None:
+    """The first thing anyone hears is that this is automated self-help, not a person."""
+    if not turn.slot(slots.WELCOMED):
+        turn.say("utter_disclosure_short")
+        turn.set(slots.WELCOMED, True)
+
+
+def greet(turn: Turn) -> None:
+    """A first visit gets the welcome; a returning person is welcomed back, told what this
+    is and where urgent help is, and offered their unfinished exercise."""
+    if not turn.slot(slots.WELCOMED):
+        turn.say("utter_welcome", buttons=[button(ui_text()["show_topics"], "help")])
+        turn.set(slots.WELCOMED, True)
+        return
+    run = open_run(turn)
+    if run is not None:
+        turn.say("utter_welcome_back")
+        ask(turn, "resume_offer", exercise_title=exercises()[run.exercise_id].title)
+        return
+    turn.say("utter_welcome_back", buttons=[button(ui_text()["show_topics"], "help")])
+
+
+def wanted_exercise(turn: Turn) -> str | None:
+    return latest_entity(turn.tracker, "exercise") or turn.slot(slots.OFFERED_EXERCISE)
+
+
+def answer_faq(turn: Turn) -> None:
+    """The answer Rasa's retrieval intent selected (bot/nlu/faq_selector.py)."""
+    disclose_once(turn)
+    reply = reply_of(turn.tracker)
+    turn.say(reply.faq or "utter_rephrase")
+
+
+def language_note(turn: Turn) -> str | None:
+    """The note, in the person's language, that the assistant works in English."""
+    code = (turn.tracker.latest_message.get("language") or {}).get("code")
+    return note_for(code) if code else None
+
+
+def list_topics(turn: Turn) -> None:
+    disclose_once(turn)
+    ask(turn, "topic_stage")
+
+
+def answer_request(turn: Turn, intent: str, in_exercise: bool = False) -> None:
+    """Answers a request that leaves the conversation where it was."""
+    if intent == "export_my_data":
+        export_data(turn)
+    elif intent == "show_summaries":
+        show_summaries(turn)
+    elif intent == "help":
+        turn.say("utter_help_in_exercise" if in_exercise else "utter_help_commands")
+    elif intent in ("greet", "start_conversation", "start"):
+        turn.say("utter_greet_again")
+    elif intent == "other_language":
+        note = language_note(turn)
+        if note:
+            turn.say(text=note)
+    elif intent == "faq":
+        answer_faq(turn)
+    elif intent == "emoji_only":
+        said = turn.tracker.latest_message.get("text") or ""
+        negative = any(e in said for e in lexicon().emoji_negative)
+        turn.say("utter_emoji_negative" if negative else "utter_emoji_positive")
+    elif intent in REQUEST_RESPONSES:
+        turn.say(REQUEST_RESPONSES[intent])
+    else:
+        logger.debug("No answer for request %s", intent)
+
+
+def export_data(turn: Turn) -> None:
+    try:
+        export = repository().export_person(turn.sender_id)
+    except StorageUnavailable:
+        turn.say("utter_export_unavailable")
+        return
+    # JSON: complete, unambiguous and machine-readable; the person can keep or move it.
+    turn.say(
+        "utter_data_export", export=json.dumps(export, indent=1, ensure_ascii=False, default=str)
+    )
+
+
+def delete_data(turn: Turn) -> None:
+    try:
+        repository().delete_person(turn.sender_id)
+    except StorageUnavailable:
+        turn.say("utter_delete_unavailable")
+        return
+    turn.say("utter_data_deleted")
+    close(turn)
+    turn.changes.clear()
+    # DATA_DELETED tells the tracker store (bot/tracker_store.py) to erase the conversation.
+    turn.extra_events += [AllSlotsReset(), SlotSet(slots.DATA_DELETED, True)]
+
+
+def show_summaries(turn: Turn, wanted: str | None = None) -> None:
+    try:
+        runs = repository().finished_runs(turn.sender_id)
+    except StorageUnavailable:
+        turn.say("utter_storage_unavailable")
+        return
+    runs = [run for run in runs if run.exercise_id in exercises()]
+    if not runs:
+        turn.say("utter_no_summaries")
+        return
+    chosen = next((run for run in runs if wanted in (str(run.id), run.exercise_id)), None)
+    if chosen is None and len(runs) == 1:
+        chosen = runs[0]
+    if chosen is not None:
+        summary = engine.build_summary(
+            exercises()[chosen.exercise_id], chosen.answers, ui_text()["skipped_mark"]
+        )
+        turn.say(text=summary.as_text(ui_text()))
+        return
+    listed = runs[:MAX_LISTED]
+    lines = "\n".join(
+        f"• {exercises()[run.exercise_id].title} ({run.finished_at:%d %b %Y})" for run in listed
+    )
+    turn.say(
+        "utter_summaries_list",
+        summaries=lines,
+        buttons=[
+            button(exercises()[run.exercise_id].title, "show_summaries", summary_id=str(run.id))
+            for run in listed[:6]
+        ],
+    )

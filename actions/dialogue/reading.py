@@ -1,0 +1,401 @@
+"""The reply reader: what a message says in answer to the question the assistant asked.
+
+Pure functions over a `Reply` (the message as NLU parsed it) and an `Expectation` (what the
+question accepts). The order is the product's rule, "context first": a button press, then
+the expected answers in any wording (options by title, synonym, position or meaning; yes /
+no in words and emoji; numbers in words), then what else the message could be (an exercise
+control, a non-answer, a question, another topic). Safety signals are checked by the caller
+before anything here runs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from actions.dialogue.lexicon import lexicon, normalise
+from actions.themes import THEME_INTENTS
+
+ExpectationKind = Literal["choice", "rating", "text", "info"]
+ReadingKind = Literal[
+    "answer",  # value (option value, text, or the number as text) and number
+    "non_answer",  # "idk", "?", an emoji shrug
+    "question",  # a question back; faq is the answer Rasa's response selector found, if any
+    "control",  # skip, pause, stop, explain, resume
+    "request",  # an intent that is not an answer: export, delete, help, a greeting, ...
+    "digression",  # another theme, said clearly
+    "unclear",  # nothing fits
+]
+
+# Intents that mean "do this" wherever they are said; answered, then the question is asked again.
+REQUEST_INTENTS = frozenset(
+    {
+        "export_my_data",
+        "delete_my_data",
+        "show_summaries",
+        "help",
+        "bot_challenge",
+        "greet",
+        "thanks",
+        "goodbye",
+        "stop_talking",
+        "frustration",
+        "out_of_scope",
+        "start_conversation",
+        "start",
+        "covert_monitoring",
+        "want_to_talk",
+        "other_language",
+        "start_exercise",
+        "show_progress",
+    }
+)
+CONTROL_INTENTS = {
+    "skip_step": "skip",
+    "pause_exercise": "pause",
+    "stop_exercise": "stop",
+    "explain_exercise": "explain",
+    "resume_exercise": "resume",
+}
+QUESTION_START = re.compile(
+    r"^(why|what|how|when|where|who|which|is|are|am|can|could|should|would|will|do|does|did)\b"
+)
+EMOJI_OR_PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
+NUMBER = re.compile(r"(?<![\w.])(-?\d+)(?:[.,]\d+)?")
+GENERIC_WORD_POSITION = 3  # a lone yes / no word counts among a reply's first three words
+SHORT_REPLY_WORDS = 6  # controls and requests are read only in replies this short
+INTENT_CONFIDENCE = 0.6
+REQUEST_CONFIDENCE = 0.75
+DIGRESSION_CONFIDENCE = 0.6
+OPTION_MATCH_SCORE = 0.62
+OPTION_MATCH_MARGIN = 0.05
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    title: str
+    synonyms: tuple[str, ...] = ()  # words for this option in particular
+    button: bool = True  # shown as a button (some accepted answers are only typed)
+    generic: tuple[str, ...] = ()  # yes / no words that also mean it; weaker than synonyms
+
+
+@dataclass(frozen=True)
+class Expectation:
+    kind: ExpectationKind
+    options: tuple[Option, ...] = ()
+    scale: tuple[int, int] | None = None
+    by_position: bool = True  # options are shown as a list, so "the second one" picks one
+    controls: bool = False  # exercise controls (skip, pause, stop) apply
+    match_key: str | None = None  # key of this question in the NLU option matches
+    shown: tuple[str, ...] = ()  # button titles just shown; their typed label is read too
+    theme: str | None = None  # the exercise's own theme is not a digression
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    intent: str | None = None
+    confidence: float = 0.0
+    choice: str | None = None  # from a button payload
+    from_button: bool = False  # the message is a payload ("/intent{...}")
+    faq: str | None = None  # a retrieval response Rasa's response selector picked
+    faq_confidence: float = 0.0
+    option_matches: tuple[tuple[str, str, float], ...] = ()  # (match key, value, score)
+
+    @property
+    def words(self) -> list[str]:
+        return normalise(self.text).split()
+
+
+@dataclass(frozen=True)
+class Reading:
+    kind: ReadingKind
+    value: str | None = None
+    number: int | None = None
+    control: str | None = None
+    request: str | None = None
+    theme: str | None = None
+    faq: str | None = None
+    out_of_range: bool = False
+    items: tuple[str, ...] = field(default=())  # a text answer that lists several things
+
+
+def read(reply: Reply, expects: Expectation) -> Reading:
+    """What `reply` says in answer to a question that `expects` something."""
+    if reply.from_button:
+        return _read_button(reply, expects)
+    said = normalise(reply.text)
+    if not said:
+        return Reading("non_answer")
+    control = _control(
+        reply, said, lexicon_words=expects.controls, any_length=expects.kind in ("choice", "rating")
+    )
+    if control:
+        return Reading("control", control=control)
+    if expects.kind == "choice":
+        found = match_option(reply, expects)
+        if found is not None:
+            return Reading("answer", value=found.value)
+    elif expects.kind == "rating":
+        number = parse_number(said)
+        if number is not None:
+            low, high = expects.scale
+            if low <= number <= high:
+                return Reading("answer", value=str(number), number=number)
+            return Reading("unclear", number=number, out_of_range=True)
+    return _read_other(reply, said, expects)
+
+
+def _read_button(reply: Reply, expects: Expectation) -> Reading:
+    if reply.intent in CONTROL_INTENTS:
+        return Reading("control", control=CONTROL_INTENTS[reply.intent])
+    if reply.intent == "choose" and reply.choice is not None:
+        if expects.kind == "choice" and any(o.value == reply.choice for o in expects.options):
+            return Reading("answer", value=reply.choice)
+        if expects.kind == "rating" and reply.choice.lstrip("-").isdigit():
+            number = int(reply.choice)
+            low, high = expects.scale
+            if low <= number <= high:
+                return Reading("answer", value=str(number), number=number)
+        if expects.kind == "info":
+            return Reading("answer", value=reply.choice)
+        return Reading("unclear")  # a button from an earlier question
+    if reply.intent in ("affirm", "deny") and expects.kind == "choice":
+        wanted = "yes" if reply.intent == "affirm" else "no"
+        if any(o.value == wanted for o in expects.options):
+            return Reading("answer", value=wanted)
+    if reply.intent in THEME_INTENTS:
+        return Reading("digression", theme=reply.intent)
+    return Reading("request", request=reply.intent)
+
+
+def _read_other(reply: Reply, said: str, expects: Expectation) -> Reading:
+    """The reply is not one of the expected answers: what else is it?"""
+    short = len(said.split()) <= SHORT_REPLY_WORDS
+    if said in _phrases("non_answers") or EMOJI_OR_PUNCT.match(said):
+        return Reading("non_answer")
+    request = _request(reply, short)
+    if is_question(said):
+        if reply.faq and reply.faq_confidence >= INTENT_CONFIDENCE:
+            return Reading("question", faq=reply.faq)
+        if said in _phrases("explain") or reply.intent == "explain_exercise":
+            return Reading("control", control="explain")
+        if request:
+            return Reading("request", request=request)
+        theme = _digression(reply, expects)
+        if theme:
+            return Reading("digression", theme=theme)
+        return Reading("question")
+    if request:
+        return Reading("request", request=request)
+    if expects.kind == "text":
+        return Reading("answer", value=reply.text.strip(), items=tuple(list_items(reply.text)))
+    if expects.kind == "info":
+        return Reading("answer", value=reply.text.strip())
+    theme = _digression(reply, expects)
+    if theme:
+        return Reading("digression", theme=theme)
+    return Reading("unclear")
+
+
+def _request(reply: Reply, short: bool) -> str | None:
+    if reply.intent not in REQUEST_INTENTS:
+        return None
+    if reply.intent in ("out_of_scope",):
+        return None  # "that's outside what I do" is never the answer to our own question
+    if short or reply.confidence >= 0.9:
+        return reply.intent if reply.confidence >= REQUEST_CONFIDENCE else None
+    return None
+
+
+def _digression(reply: Reply, expects: Expectation) -> str | None:
+    other_theme = reply.intent in THEME_INTENTS and reply.intent != expects.theme
+    return reply.intent if other_theme and reply.confidence >= DIGRESSION_CONFIDENCE else None
+
+
+def _control(reply: Reply, said: str, lexicon_words: bool, any_length: bool) -> str | None:
+    """Skip, pause, stop, "what is this for", continue, in a short reply: by the lexicon's
+    words inside an exercise, by a sure intent anywhere. Where the answer is an option or a
+    number, a longer "let's stop here for now" cannot be an answer, so it counts too."""
+    intent_control = CONTROL_INTENTS.get(reply.intent or "")
+    if any_length and intent_control and reply.confidence >= REQUEST_CONFIDENCE:
+        return intent_control
+    if len(said.split()) > SHORT_REPLY_WORDS:
+        return None
+    for name in ("skip", "pause", "stop", "explain", "resume") if lexicon_words else ():
+        if said in _phrases(name):
+            return name
+    intent_control = CONTROL_INTENTS.get(reply.intent or "")
+    if intent_control and reply.confidence >= REQUEST_CONFIDENCE and len(said.split()) <= 4:
+        return intent_control
+    return None
+
+
+def is_question(said: str) -> bool:
+    return said.endswith("?") or (bool(QUESTION_START.match(said)) and len(said.split()) <= 12)
+
+
+# --- options ---------------------------------------------------------------------------------
+def match_option(reply: Reply, expects: Expectation) -> Option | None:
+    """The option a typed reply picks: by its words, its position, yes / no, or its meaning."""
+    said = normalise(reply.text)
+    options = expects.options
+    for option in options:  # the whole reply is an option's title, value or a synonym
+        names = {
+            normalise(option.title),
+            option.value.replace("_", " "),
+            *option.synonyms,
+            *option.generic,
+        }
+        if said in {normalise(n) for n in names}:
+            return option
+    typed = [o for o in options if normalise(o.title) in {normalise(t) for t in expects.shown}]
+    for option in typed:  # the typed label of a button just shown
+        if said == normalise(option.title):
+            return option
+    if expects.by_position:
+        position = _position(said, len(options))
+        if position is not None:
+            return options[position]
+    found = _by_phrases(said, options)
+    if found is not None:
+        return found
+    if reply.intent in ("affirm", "deny") and reply.confidence >= INTENT_CONFIDENCE:
+        wanted = "yes" if reply.intent == "affirm" else "no"
+        found = next((o for o in options if o.value == wanted), None)
+        if found is not None:
+            return found
+    return _by_meaning(reply, expects)
+
+
+def _position(said: str, count: int) -> int | None:
+    ordinals = lexicon().ordinals
+    for key, phrases in ordinals.items():
+        if said in phrases:
+            index = count - 1 if key == "last" else int(key) - 1
+            return index if 0 <= index < count else None
+    return None
+
+
+def _by_phrases(said: str, options: Sequence[Option]) -> Option | None:
+    """Options whose words appear in the reply: first an option's own synonyms (or title),
+    then the generic yes / no words. The longest match wins; matches for different options
+    make the reply unclear (None)."""
+    short = len(said.split()) <= SHORT_REPLY_WORDS
+    for generic, words_of in (
+        (False, lambda o: (o.title, *o.synonyms)),
+        (True, lambda o: o.generic),
+    ):
+        labelled = [
+            (normalise(phrase), option.value)
+            for option in options
+            for phrase in words_of(option)
+            if normalise(phrase)
+        ]
+        found = longest_spans(said, labelled)
+        if generic and len({value for _, _, value in found}) > 1:
+            return None  # "no wait, actually yes": a change of mind is asked again
+        values = {span[2] for span in found if _counts(said, span, short, generic)}
+        if len(values) == 1:
+            value = values.pop()
+            return next(o for o in options if o.value == value)
+        if values:
+            return None
+    return None
+
+
+def _counts(said: str, span: tuple[int, int, str], short: bool, generic: bool) -> bool:
+    """A one-word match ("her", "sure") is trusted only where it cannot be part of a story:
+    in a short reply, or (yes / no words) at its start; longer phrases count anywhere."""
+    start, end, _ = span
+    if " " in said[start:end].strip():
+        return True
+    if generic:
+        return len(said[:start].split()) < GENERIC_WORD_POSITION
+    return short
+
+
+def _by_meaning(reply: Reply, expects: Expectation) -> Option | None:
+    """The NLU pipeline's sentence-embedding match against this question's options."""
+    if not expects.match_key:
+        return None
+    scored = sorted(
+        ((score, value) for key, value, score in reply.option_matches if key == expects.match_key),
+        reverse=True,
+    )
+    if not scored or scored[0][0] < OPTION_MATCH_SCORE:
+        return None
+    if len(scored) > 1 and scored[0][0] - scored[1][0] < OPTION_MATCH_MARGIN:
+        return None
+    return next((o for o in expects.options if o.value == scored[0][1]), None)
+
+
+def longest_spans(text: str, labelled: Iterable[tuple[str, str]]) -> list[tuple[int, int, str]]:
+    """Non-overlapping matches of (phrase, label) in `text`, longest first."""
+    found = []
+    for phrase, label in labelled:
+        for match in _phrase_pattern(phrase).finditer(text):
+            found.append((match.start(), match.end(), label))
+    found.sort(key=lambda span: (-(span[1] - span[0]), span[0]))
+    chosen: list[tuple[int, int, str]] = []
+    for start, end, label in found:
+        if all(end <= s or start >= e for s, e, _ in chosen):
+            chosen.append((start, end, label))
+    return sorted(chosen)
+
+
+@lru_cache(maxsize=4096)
+def _phrase_pattern(phrase: str) -> re.Pattern:
+    escaped = re.escape(phrase)
+    if re.match(r"^\w", phrase) and re.search(r"\w$", phrase):
+        return re.compile(rf"(?<![\w']){escaped}(?![\w'])")
+    return re.compile(escaped)
+
+
+@lru_cache(maxsize=16)
+def _phrases(name: str) -> frozenset[str]:
+    lex = lexicon()
+    if name in ("skip", "pause", "stop", "explain", "resume"):
+        return frozenset(normalise(p) for p in getattr(lex.controls, name))
+    return frozenset(normalise(p) for p in getattr(lex, name))
+
+
+def generic_words(meaning: str | None) -> tuple[str, ...]:
+    """The lexicon's words for yes, no, not now or not sure."""
+    if meaning not in ("yes", "no", "not_now", "not_sure", "yes_plain"):
+        return ()
+    return tuple(normalise(p) for p in getattr(lexicon(), meaning))
+
+
+# --- numbers and lists -----------------------------------------------------------------------
+def parse_number(said: str) -> int | None:
+    """A whole number from free text: "7", "7/10", "a three", "probably six", "6ish"."""
+    match = NUMBER.search(said)
+    if match:
+        return int(match.group(1))
+    words = lexicon().numbers
+    for word in re.findall(r"[a-z]+", said):
+        if word in words:
+            return words[word]
+    return None
+
+
+LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d+[.)]|\(\d+\))\s*")
+
+
+def list_items(text: str) -> list[str]:
+    """The things a reply lists, when it clearly lists several: one per line, numbered or
+    bulleted, or separated by semicolons. A plain sentence is one item."""
+    lines = [line for line in re.split(r"\n+", text) if line.strip()]
+    if len(lines) > 1:
+        return [LIST_MARKER.sub("", line).strip() for line in lines]
+    numbered = re.split(r"(?:^|\s)(?:\d+[.)]|\(\d+\))\s+", text)
+    numbered = [part.strip(" ,;") for part in numbered if part.strip(" ,;")]
+    if len(numbered) > 1:
+        return numbered
+    parts = [part.strip() for part in text.split(";") if part.strip()]
+    return parts if len(parts) > 1 else [text.strip()]

@@ -1,0 +1,152 @@
+"""Plays a conversation through the real actions without Rasa, for fast dialogue tests.
+
+Each turn does what Rasa does with the project's rules and the question form: when a question
+is waiting, the reply goes to the form (read in context, then the next question asked); when
+none is, the rule for the message's intent (read from data/rules/) runs its action, and the
+form asks whatever the action left waiting. The NLU part is given by the test (intent,
+entities, ranking), so what is tested is the dialogue, not the classifier; the live tests
+cover both.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation_actions import MOVES
+from actions.dialogue.conversation import ask_pending, handle_reply
+from actions.dialogue.question import pending
+from actions.dialogue.turn import Turn
+from bot.paths import REPO_ROOT
+from tests.support.trackers import user_event
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict[str, tuple[str, bool]]:
+    """intent -> (action, whether the question form follows), from data/rules/*.yml."""
+    found: dict[str, tuple[str, bool]] = {}
+    for path in sorted((REPO_ROOT / "data" / "rules").glob("*.yml")):
+        for rule in yaml.safe_load(path.read_text()).get("rules") or []:
+            steps = rule["steps"]
+            if rule.get("condition") or "intent" not in steps[0]:
+                continue
+            actions = [step["action"] for step in steps if "action" in step]
+            found[steps[0]["intent"]] = (actions[0], "question_form" in actions)
+    return found
+
+
+@dataclass
+class Talk:
+    sender_id: str = "person-1"
+    slots: dict[str, Any] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    transcript: list[tuple[str, list[dict]]] = field(default_factory=list)
+
+    def say(
+        self,
+        text: str,
+        intent: str | None = None,
+        confidence: float = 1.0,
+        entities: list[dict] | None = None,
+        **parse: Any,
+    ) -> list[dict]:
+        if text.startswith("/") and intent is None:
+            intent, entities = _payload(text)
+        latest = user_event(text, intent, entities, **parse)
+        latest["parse_data"]["intent"]["confidence"] = confidence
+        self.events.append(latest)
+        dispatcher = CollectingDispatcher()
+        turn = Turn(dispatcher, self._tracker(latest))
+        question = pending(turn)
+        if question is not None:
+            handle_reply(turn, question)
+        else:
+            action, with_form = rules().get(intent or "", ("action_default_fallback", False))
+            if action in MOVES:
+                MOVES[action](turn)
+            else:
+                turn.say(action)
+            if not with_form:
+                self._apply(turn)
+                return self._said(text, dispatcher)
+        self._apply(turn)
+        asking = Turn(dispatcher, self._tracker(latest))
+        ask_pending(asking)
+        self._apply(asking)
+        return self._said(text, dispatcher)
+
+    def press(self, title: str) -> list[dict]:
+        payload = next(b["payload"] for b in self.buttons if b["title"] == title)
+        return self.say(payload)
+
+    @property
+    def last(self) -> list[dict]:
+        return self.transcript[-1][1]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(m.get("text") or m.get("response") or "" for m in self.last)
+
+    @property
+    def responses(self) -> list[str | None]:
+        return [m.get("response") for m in self.last]
+
+    @property
+    def buttons(self) -> list[dict]:
+        return [b for m in self.last for b in m.get("buttons") or []]
+
+    def _tracker(self, latest: dict) -> Tracker:
+        return Tracker(
+            sender_id=self.sender_id,
+            slots=dict(self.slots),
+            latest_message=latest["parse_data"],
+            events=list(self.events),
+            paused=False,
+            followup_action=None,
+            active_loop={"name": "question_form"} if self.slots.get("question") else {},
+            latest_action_name="action_listen",
+        )
+
+    def _apply(self, turn: Turn) -> None:
+        for event in turn.events():
+            if event.get("event") == "reset_slots":
+                self.slots.clear()
+            elif event.get("event") == "slot":
+                self.slots[event["name"]] = event["value"]
+
+    def _said(self, text: str, dispatcher: CollectingDispatcher) -> list[dict]:
+        for message in dispatcher.messages:
+            check_variables(message, self.slots)
+        self.transcript.append((text, list(dispatcher.messages)))
+        return dispatcher.messages
+
+
+@lru_cache(maxsize=1)
+def domain_responses() -> dict[str, list[dict]]:
+    return yaml.safe_load((REPO_ROOT / "domain.yml").read_text())["responses"]
+
+
+def check_variables(message: dict, slots: dict[str, Any]) -> None:
+    """Every variation of a response sent can be filled from what the action passed (and the
+    slots, as Rasa does): a missing one would reach the person as "{name}"."""
+    name = message.get("response")
+    if not name:
+        return
+    assert name in domain_responses(), f"{name} is not in domain.yml"
+    values = {**{k: v for k, v in slots.items() if v is not None}, **message}
+    for variation in domain_responses()[name]:
+        for field_name in re.findall(r"{([a-z_]+)}", variation.get("text") or ""):
+            assert field_name in values, f"{name} needs {{{field_name}}}"
+
+
+def _payload(text: str) -> tuple[str, list[dict]]:
+    name, _, raw = text[1:].partition("{")
+    entities = json.loads("{" + raw) if raw else {}
+    return name, [{"entity": k, "value": v} for k, v in entities.items()]

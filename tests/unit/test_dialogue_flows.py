@@ -1,0 +1,196 @@
+"""Whole conversations through the real actions and the question form (tests/support/dialogue.py):
+replies read in context, no loops, nothing asked twice, nothing said lost."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.dialogue import Talk
+
+ROLE_ENTITY = [{"entity": "role", "value": "broke_trust", "start": 0, "end": 5}]
+
+
+@pytest.fixture
+def talk(repo) -> Talk:
+    return Talk()
+
+
+def offer(talk: Talk, theme: str = "signs_of_eroded_trust", text: str = "i keep checking") -> None:
+    talk.say(text, intent=theme)
+    assert "utter_offer_exercise" in talk.responses
+
+
+def test_an_offer_accepted_in_words_starts_the_exercise(talk):
+    offer(talk)
+    talk.say("sure, anything that helps me sleep tonight", intent="out_of_scope", confidence=0.7)
+    assert "Question 1 of 7" in talk.text
+
+
+def test_a_declined_offer_can_be_taken_up_later_in_words(talk):
+    offer(talk)
+    talk.say("not now")
+    assert talk.responses == ["utter_offer_declined"]
+    talk.say("alright, let's try the exercise then", intent="start_exercise")
+    assert "Question 1 of 7" in talk.text
+
+
+def test_what_is_neither_yes_nor_no_starts_nothing_and_never_loops(talk):
+    offer(talk)
+    talk.say("I guess that's everything", intent="goodbye", confidence=0.4)
+    first = talk.responses
+    talk.say("hmm")
+    assert first == ["utter_reask_offer"] and talk.responses == ["utter_offer_left_open"]
+    assert "exercise_id" not in talk.slots or talk.slots["exercise_id"] is None
+
+
+def test_an_answer_said_before_the_exercise_is_confirmed_not_asked(talk):
+    offer(talk, text="i check her location every hour, i hate it")
+    talk.say("yes")
+    assert "utter_prefill_confirm" in talk.responses
+    talk.say("yes")
+    assert talk.slots["exercise_answers"]["checking"]["value"] == "often"
+    assert "Question 2 of 7" in talk.text
+
+
+def test_the_role_said_in_the_story_is_confirmed_instead_of_asked(talk):
+    talk.say("it was me who had the affair", intent="trust_breach", entities=ROLE_ENTITY)
+    talk.slots["role"] = "broke_trust"  # Rasa's from_entity mapping fills it
+    talk.say("ok lets do it")
+    assert "utter_role_confirm" in talk.responses
+    talk.say("yes")
+    assert talk.slots["role"] == "broke_trust"
+    assert "what did you do" in talk.text.lower()
+
+
+def test_the_role_question_never_loops_and_can_be_worded_for_both(talk):
+    talk.say("we had a huge breach of trust", intent="trust_breach")
+    talk.say("yes")
+    assert "closer to your side" in talk.text
+    talk.say("why does it matter")
+    talk.say("just ask the questions")
+    assert "utter_role_neutral" in talk.responses
+    assert talk.slots["role"] == "neutral"
+
+
+def test_a_day_given_at_the_frequency_question_is_kept_for_the_day_question(talk):
+    talk.say("can we set up a weekly talk", intent="regular_check_ins")
+    talk.say("yes")
+    talk.say("thursday evenings work for us")
+    assert "utter_prefill_later" in talk.responses
+    assert "utter_step_unclear_choice" in talk.responses
+    talk.say("once a week")
+    assert "utter_prefill_confirm" in talk.responses
+    talk.say("yes please")
+    assert talk.slots["exercise_answers"]["day"]["value"] == "midweek"
+
+
+def test_three_things_in_one_message_fill_three_steps(talk):
+    talk.say("we only talk about problems", intent="appreciation_respect")
+    talk.say("yes")
+    talk.say("1. he made me coffee 2. he listened 3. he held my hand")
+    answers = talk.slots["exercise_answers"]
+    assert [answers[s]["value"] for s in ("noticed_one", "noticed_two", "noticed_three")] == [
+        "he made me coffee",
+        "he listened",
+        "he held my hand",
+    ]
+    assert "utter_items_filled" in talk.responses
+
+
+def test_a_non_answer_is_never_stored_and_a_second_one_moves_on(talk):
+    talk.say("we only talk about problems", intent="appreciation_respect")
+    talk.say("yes")
+    talk.say("idk")
+    assert talk.responses == ["utter_step_non_answer_text"]
+    talk.say("idk")
+    assert "utter_step_moved_on" in talk.responses
+    assert talk.slots["exercise_answers"]["noticed_one"]["value"] == ""
+
+
+def test_a_worry_at_a_text_step_is_answered_not_stored(talk):
+    talk.say("we both want to make this work", intent="commit_together")
+    talk.say("yes")
+    talk.say("what if it doesn't work?")
+    assert talk.responses == ["utter_step_question"]
+    assert not talk.slots["exercise_answers"]
+
+
+def test_a_number_picks_an_option_and_a_skip_is_marked_in_the_summary(talk):
+    offer(talk)
+    talk.say("yes")
+    for said in ("2", "skip", "often", "never", "sometimes", "3", "1"):
+        talk.say(said)
+    assert "(skipped)" in talk.text
+    assert "Question" not in talk.text
+
+
+def test_the_counter_is_stable(talk):
+    offer(talk)
+    talk.say("yes")
+    counters = []
+    for said in ("often", "often", "often"):
+        counters += [line for line in talk.text.splitlines() if line.startswith("Question")]
+        talk.say(said)
+    assert counters == ["Question 1 of 7", "Question 2 of 7", "Question 3 of 7"]
+
+
+def test_pausing_with_nothing_answered_does_not_say_saved(talk):
+    offer(talk)
+    talk.say("yes")
+    talk.say("pause")
+    assert talk.responses == ["utter_exercise_paused_empty"]
+
+
+def test_a_typed_button_label_confirms_deletion(talk):
+    talk.say("delete my data", intent="delete_my_data")
+    assert talk.responses == ["utter_confirm_delete"]
+    talk.say("Yes, delete everything", intent="out_of_scope", confidence=0.5)
+    assert "utter_data_deleted" in talk.responses
+
+
+def test_a_faq_mid_exercise_is_answered_then_the_step_asked_again(talk):
+    offer(talk)
+    talk.say("yes")
+    talk.say(
+        "wait who can read this?",
+        intent="faq",
+        response_selector={
+            "faq": {"response": {"utter_action": "utter_faq/who_reads", "confidence": 0.9}}
+        },
+    )
+    assert talk.responses[:2] == ["utter_faq/who_reads", "utter_back_to_question"]
+    assert "Question 1 of 7" in talk.text
+
+
+def test_a_crisis_mid_exercise_pauses_it_and_stays_with_the_person(talk):
+    offer(talk)
+    talk.say("yes")
+    talk.say("i don't want to be here anymore", intent="crisis", safety={"categories": ["crisis"]})
+    assert "utter_crisis_acknowledge" in talk.responses and "utter_ask_safe_now" in talk.responses
+    talk.say("he's in the next room")
+    assert talk.responses == ["utter_partner_nearby"]
+    talk.say("how do i forgive him", intent="forgiveness")
+    assert talk.responses == ["utter_safety_theme_during_flow"]
+    talk.say("yeah im ok now")
+    assert "utter_safe_glad" in talk.responses
+    assert not any(r and r.startswith("utter_offer") for r in talk.responses)
+
+
+def test_no_bot_message_is_sent_twice_in_a_row(talk):
+    offer(talk)
+    for said, intent in [
+        ("?", "nlu_fallback"),
+        ("??", "nlu_fallback"),
+        ("yes", "affirm"),
+        ("idk", "nlu_fallback"),
+        ("idk", "nlu_fallback"),
+        ("huh", "nlu_fallback"),
+        ("what", "nlu_fallback"),
+        ("idk", "nlu_fallback"),
+        ("huh", "nlu_fallback"),
+        ("pause", "pause_exercise"),
+    ]:
+        talk.say(said, intent=intent)
+    messages = [m.get("response") or m.get("text") for _, reply in talk.transcript for m in reply]
+    repeats = [a for a, b in zip(messages, messages[1:], strict=False) if a == b]
+    assert not repeats

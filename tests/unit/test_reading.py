@@ -1,0 +1,172 @@
+"""The reply reader: replies to the assistant's own questions, in any wording."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.dialogue.fixed_questions import options_for
+from actions.dialogue.reading import Expectation, Option, Reply, list_items, parse_number, read
+
+OFFER = Expectation("choice", options_for("offer"), by_position=False)
+SAFE = Expectation("choice", options_for("are_you_safe"), by_position=False)
+STEP_CHOICE = Expectation(
+    "choice",
+    (
+        Option("never", "Rarely or never", ("hardly ever",)),
+        Option("sometimes", "Sometimes", ("now and then",)),
+        Option("often", "Often", ("every hour", "all the time")),
+    ),
+    controls=True,
+)
+RATING = Expectation("rating", scale=(0, 10), controls=True)
+TEXT = Expectation("text", controls=True)
+
+
+@pytest.mark.parametrize(
+    "said, value",
+    [
+        ("sure, anything that helps me sleep tonight", "yes"),
+        ("alright, let's try the exercise then", "yes"),
+        ("ok", "yes"),
+        ("👍", "yes"),
+        ("Yes, let's start", "yes"),
+        ("yeah go on then", "yes"),
+        ("not now", "not_now"),
+        ("maybe later", "not_now"),
+        ("nah", "no"),
+        ("no thanks", "no"),
+    ],
+)
+def test_an_offer_is_accepted_or_declined_in_any_words(said, value):
+    reading = read(Reply(said), OFFER)
+    assert (reading.kind, reading.value) == ("answer", value)
+
+
+@pytest.mark.parametrize("said", ["I guess that's everything", "no wait actually yes", "hmm"])
+def test_what_is_neither_yes_nor_no_is_not_taken_as_either(said):
+    assert read(Reply(said), OFFER).kind in ("unclear", "non_answer")
+
+
+@pytest.mark.parametrize(
+    "said, value",
+    [
+        ("yeah im ok", "safe"),
+        ("not really", "not_safe"),
+        ("no", "not_safe"),
+        ("he's in the next room", "partner_nearby"),
+        ("no, he's in the next room", "partner_nearby"),
+        ("can you give me the number", "wants_numbers"),
+        ("i'll call them", "will_call"),
+        ("i can't call, he'd hear", "cannot_call"),
+        ("im not sure", "not_sure"),
+        ("there's no violence though", "no_violence"),
+    ],
+)
+def test_are_you_safe_is_read_in_words(said, value):
+    reading = read(Reply(said), SAFE)
+    assert (reading.kind, reading.value) == ("answer", value)
+
+
+@pytest.mark.parametrize(
+    "said, value",
+    [
+        ("often", "often"),
+        ("Rarely or never", "never"),
+        ("the second one", "sometimes"),
+        ("3", "often"),
+        ("pretty much every hour tbh", "often"),
+    ],
+)
+def test_an_option_by_title_position_or_synonym(said, value):
+    assert read(Reply(said), STEP_CHOICE).value == value
+
+
+def test_an_option_by_meaning_from_the_nlu_matches():
+    expects = Expectation("choice", STEP_CHOICE.options, match_key="x.checking")
+    reply = Reply("i'm on her phone constantly", option_matches=(("x.checking", "often", 0.8),))
+    assert read(reply, expects).value == "often"
+    weak = Reply("something", option_matches=(("x.checking", "often", 0.4),))
+    assert read(weak, expects).kind == "unclear"
+
+
+@pytest.mark.parametrize(
+    "said, number", [("7", 7), ("a three", 3), ("probably 6", 6), ("7/10", 7), ("six-ish", 6)]
+)
+def test_ratings_in_digits_and_words(said, number):
+    reading = read(Reply(said), RATING)
+    assert (reading.kind, reading.number) == ("answer", number)
+
+
+def test_an_out_of_range_rating_is_not_taken():
+    reading = read(Reply("eleven"), Expectation("rating", scale=(1, 5)))
+    assert reading.kind == "unclear" and reading.out_of_range and reading.number == 11
+
+
+@pytest.mark.parametrize("said", ["idk", "?", "dunno", "🤷", "no idea", "..."])
+def test_non_answers_are_never_answers(said):
+    assert read(Reply(said), TEXT).kind == "non_answer"
+    assert read(Reply(said), RATING).kind == "non_answer"
+
+
+@pytest.mark.parametrize(
+    "said", ["why do you need to know that?", "what if it doesn't work?", "is that normal?"]
+)
+def test_a_question_back_at_a_text_step_is_not_stored_as_the_answer(said):
+    assert read(Reply(said), TEXT).kind in ("question", "control")
+
+
+def test_a_question_that_the_faq_answers():
+    reply = Reply("who can read this?", intent="faq", faq="utter_faq/who_reads", faq_confidence=0.9)
+    assert read(reply, TEXT).faq == "utter_faq/who_reads"
+
+
+@pytest.mark.parametrize(
+    "said, control",
+    [
+        ("skip", "skip"),
+        ("next one", "skip"),
+        ("pass", "skip"),
+        ("pause", "pause"),
+        ("stop", "stop"),
+    ],
+)
+def test_short_controls(said, control):
+    assert read(Reply(said), TEXT).control == control
+
+
+def test_a_long_answer_that_mentions_stop_is_an_answer():
+    said = "i want us to stop fighting every single night about the same thing"
+    assert read(Reply(said), TEXT).kind == "answer"
+
+
+def test_a_button_press_is_exact():
+    reply = Reply('/choose{"choice":"often"}', intent="choose", choice="often", from_button=True)
+    assert read(reply, STEP_CHOICE).value == "often"
+    stale = Reply('/choose{"choice":"weekly"}', intent="choose", choice="weekly", from_button=True)
+    assert read(stale, STEP_CHOICE).kind == "unclear"
+
+
+def test_another_theme_said_clearly_is_a_digression():
+    reply = Reply("how do i forgive him though", intent="forgiveness", confidence=0.9)
+    assert read(reply, STEP_CHOICE).kind == "digression"
+
+
+@pytest.mark.parametrize(
+    "text, items",
+    [
+        (
+            "he makes me coffee\nhe listens\nhe tries",
+            ["he makes me coffee", "he listens", "he tries"],
+        ),
+        ("1. coffee 2. walks 3. texts", ["coffee", "walks", "texts"]),
+        ("coffee; walks; texts", ["coffee", "walks", "texts"]),
+        ("he makes me coffee and listens", ["he makes me coffee and listens"]),
+    ],
+)
+def test_a_list_in_one_message(text, items):
+    assert list_items(text) == items
+
+
+def test_parse_number_finds_words_and_digits():
+    assert parse_number("maybe 4 or 5") == 4 and parse_number("none") == 0
+    assert parse_number("no number here") is None
