@@ -15,6 +15,9 @@ EXERCISE_STEP = "exercise_step"
 EXERCISE_ANSWERS = "exercise_answers"
 EXERCISE_PREFILLS = "exercise_prefills"  # answers to later steps said early
 EXERCISE_TOTAL = "exercise_total"  # how many steps this person sees, fixed at the start
+# The side the running exercise is worded for. Set only by the actions: `role` follows the
+# role entity of every message, and "I lied about ..." mid-exercise must not switch paths.
+EXERCISE_ROLE = "exercise_role"
 
 # What the person told us
 ROLE = "role"

@@ -171,10 +171,10 @@ def choose_role(turn: Turn, state: ExerciseState, role: str) -> None:
 
 
 def planned_total(exercise: Exercise, role: str | None) -> int | None:
-    """The number of steps shown, fixed at the start; None when answers change it."""
+    """The number of questions shown, fixed at the start; None when answers change it."""
     if engine.branches_on_answers(exercise) or engine.needs_role(exercise, role):
         return None
-    return len(engine.visible_path(exercise, {}, role))
+    return len(engine.question_path(exercise, {}, role))
 
 
 # --- remembering what was said -------------------------------------------------------------
@@ -363,9 +363,14 @@ class ExerciseStepHandler(Handler):
         step = engine.step_by_id(state.exercise, state.step_id)
         buttons = with_controls(answer_buttons(state, step))
         skip_only = with_controls([])
+        open_step = step.kind in ("text", "info")
         if reading.kind == "question":
-            reask(turn, question, "utter_step_question", skip_only)
-        elif step.kind == "text" or step.kind == "info":
+            # A question back: held gently; at a choice the options stay on screen.
+            if open_step:
+                reask(turn, question, "utter_step_question", skip_only)
+            else:
+                reask(turn, question, "utter_step_question_choice", buttons)
+        elif open_step:
             reask(turn, question, "utter_step_non_answer_text", skip_only)
         elif reading.kind == "non_answer":
             reask(turn, question, "utter_step_non_answer_choice", buttons)
@@ -421,7 +426,10 @@ class ExerciseStepHandler(Handler):
         elif control == "stop":
             ask(turn, "confirm_stop")
         elif control == "explain":
-            turn.say(text=state.exercise.purpose)
+            if state.step_id == engine.ROLE_STEP_ID:
+                turn.say("utter_role_why")
+            else:
+                turn.say(text=state.exercise.purpose)
             ask_again(turn, question)
         else:  # resume: we are in it already
             turn.say("utter_already_in_exercise", exercise_title=state.exercise.title)

@@ -26,6 +26,7 @@ class Lexicon(Strict):
     not_now: list[str]
     not_sure: list[str]
     yes_plain: list[str]
+    go_on: list[str]
     non_answers: list[str]
     controls: Controls
     ordinals: dict[str, list[str]]

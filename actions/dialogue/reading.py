@@ -176,6 +176,8 @@ def _read_button(reply: Reply, expects: Expectation) -> Reading:
 def _read_other(reply: Reply, said: str, expects: Expectation) -> Reading:
     """The reply is not one of the expected answers: what else is it?"""
     short = len(said.split()) <= SHORT_REPLY_WORDS
+    if expects.kind == "info" and (said in _phrases("go_on") or said in _phrases("yes")):
+        return Reading("answer", value="continue")  # read it: go on, nothing to keep
     if said in _phrases("non_answers") or EMOJI_OR_PUNCT.match(said):
         return Reading("non_answer")
     request = _request(reply, short)

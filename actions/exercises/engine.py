@@ -77,6 +77,14 @@ def visible_path(exercise: Exercise, answers: Answers, role: str | None) -> list
     return path
 
 
+def question_path(exercise: Exercise, answers: Answers, role: str | None) -> list[str]:
+    """The visible steps that ask something: what "Question 3 of 7" counts (an information
+    step is read, not answered, so it carries no number)."""
+    return [
+        s for s in visible_path(exercise, answers, role) if step_by_id(exercise, s).kind != "info"
+    ]
+
+
 def branches_on_answers(exercise: Exercise) -> bool:
     """True when later steps depend on earlier answers, so the number of steps can change."""
     return any(s.when is not None and s.when.step is not None for s in exercise.steps)

@@ -54,7 +54,7 @@ def with_controls(answers: list[dict[str, str]], skippable: bool = True) -> list
 def step_position(state: ExerciseState) -> str | None:
     """ "Question 3 of 7", or "Question 3" when the number of steps depends on the answers;
     the total is fixed when the exercise starts, so it never jumps."""
-    path = engine.visible_path(state.exercise, state.answers, state.role)
+    path = engine.question_path(state.exercise, state.answers, state.role)
     if state.step_id not in path:
         return None
     number = path.index(state.step_id) + 1
@@ -71,11 +71,9 @@ def render_step(state: ExerciseState) -> dict:
         return {"text": ui["role_prompt"], "buttons": answer_buttons(state, None)}
     step = engine.step_by_id(state.exercise, state.step_id)
     prefilled = state.prefills.get(step.id)
-    parts = []
     position = step_position(state)
-    if position:
-        parts.append(position)
-    parts.append(step.prompt_for(state.role))
+    # The counter is a header on the prompt's own line, not a paragraph of its own.
+    parts = ["\n".join(filter(None, [position, step.prompt_for(state.role)]))]
     if step.kind == "rating":
         scale = step.scale
         parts.append(

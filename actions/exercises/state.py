@@ -21,6 +21,7 @@ EXERCISE_SLOTS = (
     slots.EXERCISE_ANSWERS,
     slots.EXERCISE_PREFILLS,
     slots.EXERCISE_TOTAL,
+    slots.EXERCISE_ROLE,
 )
 
 
@@ -44,7 +45,7 @@ class ExerciseState:
             exercise=exercise,
             run_id=int(run_id) if run_id is not None else None,
             step_id=turn.slot(slots.EXERCISE_STEP),
-            role=turn.slot(slots.ROLE),
+            role=turn.slot(slots.EXERCISE_ROLE),
             answers=dict(turn.slot(slots.EXERCISE_ANSWERS) or {}),
             prefills=dict(turn.slot(slots.EXERCISE_PREFILLS) or {}),
             total=turn.slot(slots.EXERCISE_TOTAL),
@@ -57,8 +58,9 @@ class ExerciseState:
         turn.set(slots.EXERCISE_ANSWERS, self.answers)
         turn.set(slots.EXERCISE_PREFILLS, self.prefills)
         turn.set(slots.EXERCISE_TOTAL, self.total)
+        turn.set(slots.EXERCISE_ROLE, self.role)
         if self.role is not None:
-            turn.set(slots.ROLE, self.role)
+            turn.set(slots.ROLE, self.role)  # remembered for the next exercise
 
 
 def clear_exercise(turn: Turn) -> None:

@@ -61,6 +61,9 @@ class Talk:
             intent, entities = _payload(text)
         latest = user_event(text, intent, entities, **parse)
         latest["parse_data"]["intent"]["confidence"] = confidence
+        for entity in entities or []:  # as Rasa fills from_entity slots before any action
+            for slot in entity_slots().get(entity["entity"], ()):
+                self.slots[slot] = entity["value"]
         self.events.append(latest)
         dispatcher = CollectingDispatcher()
         turn = Turn(dispatcher, self._tracker(latest))
@@ -129,6 +132,18 @@ class Talk:
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
+def entity_slots() -> dict[str, tuple[str, ...]]:
+    """entity -> the slots domain.yml fills from it."""
+    domain = yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    found: dict[str, list[str]] = {}
+    for name, slot in domain["slots"].items():
+        for mapping in slot.get("mappings") or []:
+            if mapping.get("type") == "from_entity":
+                found.setdefault(mapping["entity"], []).append(name)
+    return {entity: tuple(names) for entity, names in found.items()}
+
+
 def domain_responses() -> dict[str, list[dict]]:
     return yaml.safe_load((REPO_ROOT / "domain.yml").read_text())["responses"]
 

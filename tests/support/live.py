@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -12,13 +13,29 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from bot.paths import REPO_ROOT
 
 MODEL = REPO_ROOT / "models" / "trust-repair.tar.gz"
 VENV_BIN = Path(sys.executable).parent
+
+
+@cache
+def response_patterns(response: str) -> tuple[re.Pattern, ...]:
+    domain = yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    variants = domain["responses"][response]
+    return tuple(
+        re.compile(
+            ".*?".join(re.escape(part) for part in re.split(r"\{\w+\}", variant["text"])),
+            re.DOTALL,
+        )
+        for variant in variants
+    )
 
 
 def free_port() -> int:
@@ -162,6 +179,11 @@ class Chat:
 
     def buttons(self) -> list[dict[str, str]]:
         return [button for message in self.last for button in message.get("buttons") or []]
+
+    def said(self, response: str) -> bool:
+        """True when the last reply holds any variant of a domain response (variants are
+        picked at random, so a test names the response, not one wording)."""
+        return any(pattern.search(self.text) for pattern in response_patterns(response))
 
     def press(self, title: str) -> list[dict]:
         button = next((b for b in self.buttons() if b["title"] == title), None)

@@ -139,3 +139,11 @@ def test_word_it_for_both_of_us_has_its_own_wording_at_every_step(theme):
         step = engine.step_by_id(exercise, step_id)
         if step.prompt_by_role is not None or step.roles is not None:
             assert step.prompt_neutral, (theme, step_id)
+
+
+@pytest.mark.parametrize("theme", THEME_INTENTS)
+def test_only_the_offer_says_how_long_an_exercise_takes(theme):
+    """The duration has one home (themes.yml, shown in the offer): an intro that says its own
+    figure contradicted the offer just before it ("about 7 minutes", then "about 10")."""
+    intro = load_exercises()[theme].intro
+    assert not re.search(r"\bminutes?\b", intro, re.IGNORECASE), intro

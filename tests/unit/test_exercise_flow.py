@@ -195,3 +195,27 @@ def test_text_typed_at_an_information_step_is_kept_as_a_note(talk):
     talk.say("i get it, but he never lets me finish a sentence")
     assert "utter_step_note_kept" in talk.responses
     assert talk.slots["exercise_answers"]["i_statements"]["value"].startswith("i get it")
+
+
+@pytest.mark.parametrize("said", ["ok", "Okay.", "👍", "got it", "yes"])
+def test_ok_at_an_information_step_goes_on_without_a_note(talk, said):
+    start(talk, "apology_past_hurts")
+    talk.press("Word it for both of us")
+    talk.say(said)
+    assert "utter_step_note_kept" not in talk.responses
+    assert "Question 1 of 5" in talk.text
+    assert talk.slots["exercise_answers"]["before_we_start"]["value"] == "seen"
+
+
+def test_a_role_word_mid_exercise_does_not_switch_the_path(talk, repo):
+    """"I lied about where I was" carries the role entity: the slot `role` follows it, but
+    the running exercise keeps the side chosen at its start (it once ended after one step)."""
+    start(talk, "apology_past_hurts")
+    talk.press("Word it for both of us")
+    talk.press("Continue")
+    talk.say(
+        "I lied about where I was for months and she found the messages",
+        entities=[{"entity": "role", "value": "broke_trust"}],
+    )
+    assert "Question 2 of 5" in talk.text
+    assert talk.slots["exercise_role"] == "neutral"
