@@ -208,7 +208,7 @@ def test_ok_at_an_information_step_goes_on_without_a_note(talk, said):
 
 
 def test_a_role_word_mid_exercise_does_not_switch_the_path(talk, repo):
-    """"I lied about where I was" carries the role entity: the slot `role` follows it, but
+    """ "I lied about where I was" carries the role entity: the slot `role` follows it, but
     the running exercise keeps the side chosen at its start (it once ended after one step)."""
     start(talk, "apology_past_hurts")
     talk.press("Word it for both of us")
