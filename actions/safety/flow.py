@@ -206,6 +206,8 @@ class AreYouSafeHandler(Handler):
             turn.say("utter_here_are_numbers", resources=resources_text(kind, region))
         elif value == "no_violence":
             turn.say("utter_control_is_abuse")
+        if value in ("not_safe", "not_sure", "cannot_call", "wants_numbers"):
+            offer_local_numbers(turn, region)
         self.listen(turn, question)
 
     def miss(self, turn: Turn, question: Question, reading: Reading) -> None:
@@ -225,12 +227,29 @@ class AreYouSafeHandler(Handler):
         self.miss(turn, question, Reading("unclear"))
 
 
+def offer_local_numbers(turn: Turn, region: str | None) -> None:
+    """Once, while the numbers are general: where they are brings the local ones. Not a
+    question of its own, so the person is never held up by it; a country named in any
+    later reply is read (AreYouSafeHandler.miss)."""
+    if region is None and not turn.slot(slots.REGION_ASKED):
+        turn.set(slots.REGION_ASKED, True)
+        turn.say("utter_region_nudge")
+
+
 def set_region(turn: Turn, region: str) -> None:
     turn.set(slots.REGION, region)
     try:
         repository().set_region(turn.sender_id, channel_of(turn.tracker), region)
     except StorageUnavailable:
         logger.warning("Could not save the region; kept in the conversation")
+    kind = turn.slot(slots.SAFETY_KIND)
+    if kind in ("crisis", "abuse"):  # only what this person needs, short on a phone
+        turn.say(
+            "utter_region_resources_one",
+            region_name=region_name(region),
+            resources=resources_text(kind, region),
+        )
+        return
     turn.say(
         "utter_region_resources",
         region_name=region_name(region),

@@ -194,3 +194,20 @@ def test_no_bot_message_is_sent_twice_in_a_row(talk):
     messages = [m.get("response") or m.get("text") for _, reply in talk.transcript for m in reply]
     repeats = [a for a, b in zip(messages, messages[1:], strict=False) if a == b]
     assert not repeats
+
+
+def test_not_safe_asks_once_where_they_are_and_gives_only_the_lines_they_need(talk):
+    talk.say(
+        "everyone would be better off without me",
+        intent="crisis",
+        safety={"categories": ["crisis"]},
+    )
+    talk.say("not really")
+    assert talk.responses[:2] == ["utter_not_safe_emergency", "utter_region_nudge"]
+    talk.say("what's the number")
+    assert "utter_region_nudge" not in talk.responses  # once is enough
+    talk.say("i'm in ireland", entities=[{"entity": "region", "value": "ie"}])
+    assert talk.responses[0] == "utter_region_resources_one"
+    lines = talk.last[0]["resources"]
+    assert "116 123" in lines and "Women's Aid" not in lines
+    assert talk.slots["region"] == "ie"
