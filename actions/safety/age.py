@@ -43,7 +43,8 @@ AGE_STATEMENTS = [
     re.compile(rf"\bi (?:just )?turned\s+{_AGE}\b"),
     re.compile(rf"\bi mean(?:t)?,? (?:i'?m )?{_AGE}\s*{_AGE_END}"),  # a correction
     re.compile(rf"\b(?:i'?m|i am|im|as)\s+an?\s+{_AGE}{_YEARS_OLD}"),
-    re.compile(rf"\b(?:^|\. )?{_AGE}{_YEARS_OLD}\s+(?:here|{_SEX} here)\b"),
+    # "16yo here", "16 year old girl here": at the start of a sentence only
+    re.compile(rf"(?:^|[.!?]\s*){_AGE}(?:{_YEARS_OLD}|\s*y/?o)?\s*(?:{_SEX}\s+)?here\b"),
     re.compile(rf"\bi \(\s*{_AGE}\s*{_SEX}?\s*\)"),  # "I (16F)"
     re.compile(rf"\b(?:my age is|i'?m aged|aged|age:?)\s+{_AGE}\b(?! (?:years|yrs) ago)"),
 ]
