@@ -12,13 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-
 from pydantic import validator
 
 from bot.content import Strict, load_content
+from bot.paths import PLACES_FILE
 
-PLACES_FILE = Path(__file__).resolve().parent / "places.yml"
 SHORT_ANSWER_WORDS = 4  # "in dublin", "uk", "london uk": a message that is just the place
 
 # What comes just before a place in a statement of where one is.
@@ -34,15 +32,24 @@ ORIGIN_BEFORE = re.compile(r"\b(?:from|originally|born in|grew up in)\s+(?:the\s
 LOOK_BACK = 24  # characters before a place searched for those words
 
 
+class RegionWords(Strict):
+    names: list[str]  # mean the place anywhere; also the NLU's region entity patterns
+    people: list[str]  # "Aussie", "Irish": also languages or food, so for the actions only
+
+    @property
+    def words(self) -> list[str]:
+        return self.names + self.people
+
+
 class Places(Strict):
     case_sensitive: dict[str, list[str]]
-    regions: dict[str, list[str]]
+    regions: dict[str, RegionWords]
 
     @validator("regions")
-    def _no_word_twice(cls, regions: dict[str, list[str]]) -> dict[str, list[str]]:
+    def _no_word_twice(cls, regions: dict[str, RegionWords]) -> dict[str, RegionWords]:
         seen: dict[str, str] = {}
-        for code, words in regions.items():
-            for word in words:
+        for code, entry in regions.items():
+            for word in entry.words:
                 key = word.lower()
                 if key in seen:
                     raise ValueError(f"{word!r} is listed for both {seen[key]} and {code}")
@@ -63,10 +70,14 @@ def _alternation(words: list[str]) -> str:
 
 
 @lru_cache(maxsize=1)
+def places() -> Places:
+    return load_content(PLACES_FILE, Places)
+
+
+@lru_cache(maxsize=1)
 def _matchers() -> tuple[re.Pattern, re.Pattern | None, dict[str, str]]:
-    places = load_content(PLACES_FILE, Places)
-    code_of = {word.lower(): code for code, words in places.regions.items() for word in words}
-    exact = {word: code for code, words in places.case_sensitive.items() for word in words}
+    code_of = {word.lower(): code for code, e in places().regions.items() for word in e.words}
+    exact = {word: code for code, words in places().case_sensitive.items() for word in words}
     code_of.update(exact)
     words = re.compile(_alternation([w.lower() for w in code_of if w not in exact]))
     cased = re.compile(_alternation(list(exact))) if exact else None

@@ -87,7 +87,7 @@ def test_a_place_in_a_story_is_not_taken_as_where_one_is(text):
 
 def test_a_name_listed_for_two_regions_is_an_error():
     raw = read_yaml(PLACES_FILE)
-    raw["regions"]["au"].append("Dublin")
+    raw["regions"]["au"]["names"].append("Dublin")
     with pytest.raises(ContentError, match="'Dublin' is listed for both ie and au"):
         validate(PLACES_FILE, raw, Places)
 
