@@ -10,6 +10,7 @@ first for each message, this reader where it says nothing.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rasa_sdk import Tracker
 
@@ -74,6 +75,7 @@ def _age_value(word: str) -> int:
     return int(word) if word.isdigit() else NUMBER_WORDS[word]
 
 
+@lru_cache(maxsize=4096)  # the gate asks about every earlier message, several times a turn
 def stated_minor(text: str | None) -> bool | None:
     """True when the text says the writer is under 18, False when it states an adult age,
     None when it says nothing about their age."""

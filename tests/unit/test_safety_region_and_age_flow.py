@@ -116,3 +116,12 @@ def test_rest_and_the_shell_get_the_text_alone(talk):
     talk.slots["region"] = "uk"
     talk.say("i don't want to be here anymore", **CRISIS)
     assert not any(m.get("custom") for m in talk.last)
+
+
+def test_a_couple_exercise_asked_for_by_name_gets_the_reason_not_a_menu(talk):
+    talk.slots["region"] = "uk"
+    talk.say("im 15", intent="inform")
+    talk.say('/start_exercise{"exercise":"commit_together"}')
+    assert talk.responses == ["utter_gated_minor"]
+    assert "Childline" in talk.last[0]["resources"]
+    assert "exercise_id" not in talk.slots or talk.slots["exercise_id"] is None
