@@ -144,6 +144,8 @@ def respond(turn: Turn, categories: list[str]) -> None:
         record_abuse(turn, True)
         if "crisis" not in kinds:
             turn.say("utter_abuse_acknowledge")
+        if note_age(turn):
+            turn.say("utter_minor_support")  # youth services, and why no couple exercises
         show(
             turn,
             "utter_abuse_resources",

@@ -87,6 +87,11 @@ def test_not_safe_gives_the_emergency_number_first(talk):
 def test_a_teenager_gets_youth_and_teen_dating_services_and_no_couple_exercise(talk):
     talk.slots["region"] = "us"
     talk.say("I'm 16 and my boyfriend checks my phone and tells me who I can see", **ABUSE)
+    assert talk.responses[:3] == [
+        "utter_abuse_acknowledge",
+        "utter_minor_support",
+        "utter_abuse_resources",
+    ]
     lines = message(talk, "utter_abuse_resources")["resources"].splitlines()
     assert "Childhelp" in lines[1] and "loveisrespect" in lines[2]
     assert talk.slots["minor"] is True
