@@ -285,11 +285,13 @@ def needs_of(turn: Turn) -> list[str]:
 
 
 def said_region(turn: Turn, answering: bool) -> str | None:
-    """The region named in this message: the NLU entity, else the words themselves (any
-    place when answering "which country?", only a statement of where one is otherwise)."""
+    """The region named in this message. Answering "which country?" (or telling it), any
+    place: the NLU entity (also a button payload's), else the words. Otherwise only a
+    statement of where one is, never the entity: "we met in Paris" is not where they are."""
     text = turn.tracker.latest_message.get("text")
-    entity = known_region(latest_entity(turn.tracker, "region"))
-    return entity or known_region(read_region(text) if answering else stated_region(text))
+    if not answering:
+        return known_region(stated_region(text))
+    return known_region(latest_entity(turn.tracker, "region")) or known_region(read_region(text))
 
 
 def remember_region(turn: Turn, region: str) -> None:

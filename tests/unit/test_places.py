@@ -96,3 +96,18 @@ def test_every_region_in_the_places_file_has_resources():
     places = load_content(PLACES_FILE, Places)
     assert all(known_region(code) == code for code in places.regions)
     assert all(known_region(code) == code for code in places.case_sensitive)
+
+
+def test_the_nlu_region_entity_uses_the_place_names_and_leaves_demonyms_out():
+    from bot.tools.spacy_pipeline import build_pipeline, region_patterns
+
+    nlp = build_pipeline(region_patterns())
+
+    def found(text: str) -> list[tuple[str, str]]:
+        return [(ent.text, ent.ent_id_) for ent in nlp(text).ents]
+
+    assert found("I'm in Dublin") == [("Dublin", "ie")]
+    assert found("i live in northern ireland") == [("northern ireland", "uk")]
+    assert found("we're in the US") == [("US", "us")]
+    assert found("tell us about it") == []
+    assert found("I'm Irish and I speak French") == []

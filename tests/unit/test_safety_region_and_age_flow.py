@@ -130,3 +130,16 @@ def test_a_couple_exercise_asked_for_by_name_gets_the_reason_not_a_menu(talk):
     assert talk.responses == ["utter_gated_minor"]
     assert "Childline" in talk.last[0]["resources"]
     assert "exercise_id" not in talk.slots or talk.slots["exercise_id"] is None
+
+
+def test_a_place_in_a_story_during_are_you_safe_is_not_taken_as_the_region(talk):
+    talk.say("he hits me when he drinks", **ABUSE)
+    paris = [{"entity": "region", "value": "fr", "start": 10, "end": 15}]
+    talk.say("we met in paris years ago, he was different then", entities=paris)
+    assert "utter_region_resources" not in talk.responses
+    assert talk.slots.get("region") is None
+
+
+def test_a_country_button_payload_is_understood(talk):
+    talk.say('/inform_region{"region":"nz"}')
+    assert message(talk, "utter_region_resources")["region_name"] == "New Zealand"
