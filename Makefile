@@ -40,7 +40,8 @@ $(VENV)/.installed: requirements.lock
 
 install: $(VENV)/.installed ## create .venv from requirements.lock (Python 3.10)
 
-$(SPACY_DIR)/meta.json: $(VENV)/.installed bot/tools/spacy_pipeline.py bot/patterns/entities.yml
+$(SPACY_DIR)/meta.json: $(VENV)/.installed bot/tools/spacy_pipeline.py bot/patterns/entities.yml \
+  actions/safety/places.yml
 	$(PY) -m bot.tools.spacy_pipeline $(SPACY_DIR)
 
 spacy: $(SPACY_DIR)/meta.json ## build the spaCy pipeline from bot/patterns

@@ -68,9 +68,7 @@ def _confirm_safe(turn: Turn) -> None:
 
 
 def _region(turn: Turn) -> None:
-    from actions.safety.resources import known_region
-
-    region = known_region(latest_entity(turn.tracker, "region"))
+    region = safety_flow.said_region(turn, answering=True)
     if region is None:
         turn.say("utter_region_not_understood")
     else:

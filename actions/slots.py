@@ -30,6 +30,7 @@ SAFETY_CHECK_PENDING = "safety_check_pending"  # "are you safe?" is still open
 ABUSE_DISCLOSED = "abuse_disclosed"
 SAFETY_KIND = "safety_kind"  # crisis or abuse: which resources the safety flow gives
 REGION_ASKED = "region_asked"  # asked once, never again
+MINOR = "minor"  # said they are under 18 (actions/safety/age.py): youth services, no couples
 
 # "Delete my data": bot/tracker_store.py erases the stored conversation when it sees this
 # slot set to True (tests/unit/test_tracker_store_link.py ties the action to the store).

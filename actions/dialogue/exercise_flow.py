@@ -26,7 +26,7 @@ from actions.exercises.rendering import (
 from actions.exercises.state import ExerciseState, clear_exercise
 from actions.persistence.models import RunStatus
 from actions.safety import flow as safety_flow
-from actions.safety.gate import is_gated
+from actions.safety.gate import gate_reply, is_gated
 from actions.tracker_facts import latest_entity
 
 DECLINE_PREFILL = "__no__"
@@ -40,7 +40,9 @@ def start(turn: Turn, exercise_id: str | None) -> None:
     exercise = exercises().get(exercise_id or "")
     if exercise is None or is_gated(exercise.id, turn.tracker):
         close(turn)
-        turn.say("utter_which_exercise")
+        # A closed exercise asked for by name gets the reason and the services instead.
+        if exercise is None or not gate_reply(turn.dispatcher, turn.tracker, exercise.id):
+            turn.say("utter_which_exercise")
         return
     role = turn.slot(slots.ROLE)
     state = ExerciseState(exercise, run_id=None, step_id=None, role=None)

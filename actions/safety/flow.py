@@ -22,8 +22,16 @@ from actions.exercises.state import ExerciseState, clear_exercise
 from actions.persistence.access import repository
 from actions.persistence.models import RunStatus
 from actions.persistence.repository import StorageUnavailable
+from actions.safety.age import person_is_minor
 from actions.safety.gate import person_region
-from actions.safety.resources import known_region, region_name, resources_text
+from actions.safety.places import read_region, stated_region
+from actions.safety.resources import (
+    known_region,
+    links_payload,
+    listing,
+    region_name,
+    resources,
+)
 from actions.tracker_facts import channel_of, latest_entity
 
 logger = logging.getLogger(__name__)
@@ -79,25 +87,70 @@ def record_abuse(turn: Turn, disclosed: bool) -> None:
         logger.warning("Could not save the abuse-disclosure flag; kept in the conversation")
 
 
+def note_age(turn: Turn) -> bool:
+    """Whether the person said they are under 18; kept in a slot for later sessions."""
+    minor = person_is_minor(turn.tracker)
+    if bool(turn.slot(slots.MINOR)) != minor:
+        turn.set(slots.MINOR, minor)
+    return minor
+
+
+def region_of(turn: Turn) -> str | None:
+    """The person's region: known already, or said in this message ("I'm in Dublin and...")."""
+    region = turn.slot(slots.REGION) or person_region(turn.tracker)
+    if region is None:
+        region = known_region(stated_region(turn.tracker.latest_message.get("text")))
+        if region is not None:
+            remember_region(turn, region)
+    return region
+
+
+def show(
+    turn: Turn,
+    response: str,
+    needs: list[str],
+    *,
+    into: str = "resources",
+    calling_safe: bool = True,
+    emergency: bool = True,
+    **values,
+) -> None:
+    """Says `response` with the services for `needs` as text in `{into}`, and as tappable
+    links for the channels that show them."""
+    shown = listing(
+        needs,
+        region_of(turn),
+        minor=note_age(turn),
+        calling_safe=calling_safe,
+        emergency=emergency,
+    )
+    turn.say(
+        response,
+        **{into: shown.text},
+        **values,
+        **links_payload(turn.tracker.get_latest_input_channel(), shown),
+    )
+
+
 def respond(turn: Turn, categories: list[str]) -> None:
     """The full safety response for a clear disclosure, then "are you safe right now?"."""
     pause_exercise(turn)
-    region = person_region(turn.tracker)
+    region = region_of(turn)
     kinds = [c for c in CATEGORIES if c in categories] or ["crisis"]
     if "crisis" in kinds:
         turn.say("utter_crisis_acknowledge")
-        turn.say(
-            "utter_crisis_resources",
-            resources=resources_text("crisis", region),
-            region_name=region_name(region),
-        )
+        show(turn, "utter_crisis_resources", ["crisis"], region_name=region_name(region))
     if "abuse" in kinds:
         record_abuse(turn, True)
         if "crisis" not in kinds:
             turn.say("utter_abuse_acknowledge")
-        turn.say(
+        if note_age(turn):
+            turn.say("utter_minor_support")  # youth services, and why no couple exercises
+        show(
+            turn,
             "utter_abuse_resources",
-            resources=resources_text("abuse", region),
+            ["abuse"],
+            emergency="crisis" not in kinds,  # said once, in the crisis message above
             region_name=region_name(region),
         )
         turn.say("utter_quick_exit")
@@ -177,8 +230,8 @@ class AreYouSafeHandler(Handler):
         put(turn, question)
 
     def answer(self, turn: Turn, question: Question, reading: Reading) -> None:
-        region = person_region(turn.tracker)
-        kind = turn.slot(slots.SAFETY_KIND) or "crisis"
+        region = region_of(turn)
+        needs = needs_of(turn)
         value = reading.value
         if value == "safe":
             turn.set(slots.SAFETY_CHECK_PENDING, False)
@@ -195,15 +248,15 @@ class AreYouSafeHandler(Handler):
             close(turn)
             return
         if value == "not_safe":
-            turn.say("utter_not_safe_emergency", emergency=resources_text(kind, region))
+            show(turn, "utter_not_safe_emergency", needs, into="emergency")
         elif value == "partner_nearby":
             turn.say("utter_partner_nearby")
         elif value == "not_sure":
-            turn.say("utter_not_sure_safe", resources=resources_text(kind, region))
+            show(turn, "utter_not_sure_safe", needs)
         elif value == "cannot_call":
-            turn.say("utter_cannot_call", resources=resources_text(kind, region))
+            show(turn, "utter_cannot_call", needs, calling_safe=False)
         elif value == "wants_numbers":
-            turn.say("utter_here_are_numbers", resources=resources_text(kind, region))
+            show(turn, "utter_here_are_numbers", needs)
         elif value == "no_violence":
             turn.say("utter_control_is_abuse")
         if value in ("not_safe", "not_sure", "cannot_call", "wants_numbers"):
@@ -211,7 +264,9 @@ class AreYouSafeHandler(Handler):
         self.listen(turn, question)
 
     def miss(self, turn: Turn, question: Question, reading: Reading) -> None:
-        region = known_region(latest_entity(turn.tracker, "region"))
+        # After "which country are you in?" (offer_local_numbers) a bare place answers it.
+        nudged = region_of(turn) is None and bool(turn.slot(slots.REGION_ASKED))
+        region = said_region(turn, answering=nudged)
         if region is not None:
             set_region(turn, region)
         else:
@@ -236,25 +291,56 @@ def offer_local_numbers(turn: Turn, region: str | None) -> None:
         turn.say("utter_region_nudge")
 
 
-def set_region(turn: Turn, region: str) -> None:
+def needs_of(turn: Turn) -> list[str]:
+    """What the resources are for: the disclosure's kind, and abuse too once disclosed."""
+    kind = turn.slot(slots.SAFETY_KIND) or "crisis"
+    return list(dict.fromkeys([kind] + (["abuse"] if turn.slot(slots.ABUSE_DISCLOSED) else [])))
+
+
+def said_region(turn: Turn, answering: bool) -> str | None:
+    """The region named in this message. Answering "which country?" (or telling it), any
+    place: the NLU entity (also a button payload's), else the words. Otherwise only a
+    statement of where one is, never the entity: "we met in Paris" is not where they are."""
+    text = turn.tracker.latest_message.get("text")
+    if not answering:
+        return known_region(stated_region(text))
+    return known_region(latest_entity(turn.tracker, "region")) or known_region(read_region(text))
+
+
+def remember_region(turn: Turn, region: str) -> None:
     turn.set(slots.REGION, region)
     try:
         repository().set_region(turn.sender_id, channel_of(turn.tracker), region)
     except StorageUnavailable:
         logger.warning("Could not save the region; kept in the conversation")
-    kind = turn.slot(slots.SAFETY_KIND)
-    if kind in ("crisis", "abuse"):  # only what this person needs, short on a phone
+
+
+def set_region(turn: Turn, region: str) -> None:
+    """Remembers the region and gives its numbers (international ones for a place that has
+    none of its own listed)."""
+    remember_region(turn, region)
+    minor = note_age(turn)
+    needs = needs_of(turn)
+    disclosed = turn.slot(slots.SAFETY_KIND) is not None
+    if disclosed and len(needs) == 1 and region != resources().default_region:
+        # Only what this person needs: short on a phone.
+        lines = listing(needs, region, minor=minor)
         turn.say(
             "utter_region_resources_one",
             region_name=region_name(region),
-            resources=resources_text(kind, region),
+            resources=lines.text,
+            **links_payload(turn.tracker.get_latest_input_channel(), lines),
         )
         return
+    crisis = listing(["crisis"], region, minor=minor)
+    abuse = listing(["abuse"], region, minor=minor, emergency=False)
+    response = "utter_region_unknown" if region == resources().default_region else None
     turn.say(
-        "utter_region_resources",
+        response or "utter_region_resources",
         region_name=region_name(region),
-        crisis=resources_text("crisis", region),
-        abuse=resources_text("abuse", region),
+        crisis=crisis.text,
+        abuse=abuse.text,
+        **links_payload(turn.tracker.get_latest_input_channel(), crisis, abuse),
     )
 
 
@@ -279,12 +365,11 @@ class RegionHandler(Handler):
 
     def miss(self, turn: Turn, question: Question, reading: Reading) -> None:
         close(turn)
-        region = known_region(latest_entity(turn.tracker, "region"))
+        region = said_region(turn, answering=True)
         if region is not None:
             set_region(turn, region)
             return
-        kind = turn.slot(slots.SAFETY_KIND) or "crisis"
-        turn.say("utter_region_skipped", resources=resources_text(kind, None))
+        show(turn, "utter_region_skipped", needs_of(turn))
 
 
 class ConfirmMisunderstandingHandler(Handler):

@@ -1,8 +1,10 @@
-"""What the assistant must not offer after a safety disclosure.
+"""What the assistant must not offer after a safety disclosure, or to someone under 18.
 
 After abuse has been disclosed, exercises that ask the person to forgive, commit or be
 more transparent with the partner can do harm; couples therapy is not the first step
 either. The flag is kept with the person in the database, so it survives restarts.
+The couple exercises are written for adults; a person who says they are under 18 is
+pointed to youth and teen dating-abuse services instead (actions/safety/age.py).
 """
 
 from __future__ import annotations
@@ -15,10 +17,14 @@ from actions.buttons import button
 from actions.exercises.catalogue import ui_text
 from actions.persistence.access import repository
 from actions.persistence.repository import StorageUnavailable
-from actions.safety.resources import resources_text
+from actions.safety.age import person_is_minor
+from actions.safety.resources import links_payload, listing
+from actions.themes import THEME_INTENTS
 
 GATED_AFTER_ABUSE = frozenset({"forgiveness", "commit_together", "transparency_consistency"})
 SPECIALIST_FIRST = frozenset({"professional_help"})
+# Every exercise works on a relationship with a partner, written for adults.
+GATED_FOR_MINORS = frozenset(THEME_INTENTS)
 
 
 def safety_check_pending(tracker: Tracker) -> bool:
@@ -46,7 +52,13 @@ def person_region(tracker: Tracker) -> str | None:
         return None
 
 
+def gated_for_minor(theme: str | None, tracker: Tracker) -> bool:
+    return theme in GATED_FOR_MINORS and person_is_minor(tracker)
+
+
 def is_gated(theme: str | None, tracker: Tracker) -> bool:
+    if gated_for_minor(theme, tracker):
+        return True
     return theme in GATED_AFTER_ABUSE | SPECIALIST_FIRST and abuse_disclosed(tracker)
 
 
@@ -54,11 +66,23 @@ def gate_reply(dispatcher: CollectingDispatcher, tracker: Tracker, theme: str) -
     """Sends the safe alternative instead of the theme's exercise; True if it did."""
     if not is_gated(theme, tracker):
         return False
-    response = (
-        "utter_specialist_support_first" if theme in SPECIALIST_FIRST else "utter_gated_exercise"
-    )
+    region = person_region(tracker)
+    if gated_for_minor(theme, tracker):
+        # Youth and teen dating-abuse services; abuse services too once abuse was disclosed.
+        needs = ["abuse"] if abuse_disclosed(tracker) else []
+        shown = listing(needs, region, minor=True, emergency=bool(needs))
+        response = "utter_gated_minor"
+    else:
+        shown = listing(["abuse"], region)
+        response = (
+            "utter_specialist_support_first"
+            if theme in SPECIALIST_FIRST
+            else "utter_gated_exercise"
+        )
     dispatcher.utter_message(
-        response=response, resources=resources_text("abuse", person_region(tracker))
+        response=response,
+        resources=shown.text,
+        **links_payload(tracker.get_latest_input_channel(), shown),
     )
     return True
 

@@ -2,7 +2,9 @@
 
 No spaCy model can be downloaded here, so the pipeline is assembled from parts that ship
 as Python packages: a blank English tokenizer, the lookup lemmatizer (tables from
-``spacy-lookups-data``) and an entity ruler whose patterns live in ``bot/patterns/``.
+``spacy-lookups-data``) and an entity ruler whose patterns live in ``bot/patterns/``; the
+``region`` patterns are the place names of ``actions/safety/places.yml``, the list the
+actions read places with, so the two never disagree.
 Rasa's ``SpacyNLP`` loads the result from a path (see ``config.yml``).
 
 Usage: ``python -m bot.tools.spacy_pipeline [OUTPUT_DIR]``
@@ -40,6 +42,25 @@ def load_entity_patterns(path: Path) -> list[dict[str, Any]]:
     return patterns
 
 
+def region_patterns() -> list[dict[str, Any]]:
+    """Place names -> region code ("Dublin" -> ie); words that name people or languages
+    ("Irish", "French") are left to the actions, where a place is expected."""
+    from actions.safety.places import places
+
+    found = places()
+    patterns = [
+        {"label": "region", "id": code, "pattern": name}
+        for code, entry in found.regions.items()
+        for name in entry.names
+    ]
+    patterns += [
+        {"label": "region", "id": code, "pattern": [{"ORTH": part} for part in word.split()]}
+        for code, words in found.case_sensitive.items()
+        for word in words
+    ]
+    return patterns
+
+
 def build_pipeline(patterns: Iterable[dict[str, Any]]):
     import spacy
 
@@ -56,7 +77,7 @@ def build_pipeline(patterns: Iterable[dict[str, Any]]):
 
 def main(argv: list[str]) -> int:
     output = Path(argv[0]) if argv else SPACY_PIPELINE_DIR
-    patterns = load_entity_patterns(PATTERNS_DIR / ENTITY_PATTERN_FILE)
+    patterns = load_entity_patterns(PATTERNS_DIR / ENTITY_PATTERN_FILE) + region_patterns()
     nlp = build_pipeline(patterns)
     output.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(output)

@@ -45,6 +45,7 @@ def rules() -> dict[str, tuple[str, bool]]:
 @dataclass
 class Talk:
     sender_id: str = "person-1"
+    channel: str = "rest"  # the input channel of every message
     slots: dict[str, Any] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
     transcript: list[tuple[str, list[dict]]] = field(default_factory=list)
@@ -64,6 +65,7 @@ class Talk:
         for entity in entities or []:  # as Rasa fills from_entity slots before any action
             for slot in entity_slots().get(entity["entity"], ()):
                 self.slots[slot] = entity["value"]
+        latest["input_channel"] = self.channel
         self.events.append(latest)
         dispatcher = CollectingDispatcher()
         turn = Turn(dispatcher, self._tracker(latest))
