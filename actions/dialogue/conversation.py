@@ -18,11 +18,11 @@ from actions.safety import flow as safety_flow
 
 
 def handle_reply(turn: Turn, question: Question) -> None:
-    if safety_flow.takes_over(turn, question):
-        return
     handler = handler_for(question)
     reply = reply_of(turn.tracker)
     reading = read(reply, handler.expectation(turn, question))
+    if safety_flow.takes_over(turn, question, reading):
+        return
     if reading.kind == "answer":
         handler.answer(turn, question, reading)
     elif reading.kind == "question" and reading.faq:

@@ -25,6 +25,7 @@ class FixedOption(Strict):
     title: str
     synonyms: list[str] = []
     button: bool = True
+    weight: int = 0  # when a reply matches several options, the one of highest weight wins
 
     @validator("title")
     def fits_a_button(cls, title: str) -> str:
@@ -59,6 +60,7 @@ def options_for(question: str) -> tuple[Option, ...]:
             title=o.title,
             synonyms=tuple(normalise(s) for s in o.synonyms),
             button=o.button,
+            weight=o.weight,
             generic=generic_words(means.get(o.value, o.value)),
         )
         for o in _questions()[question]

@@ -81,6 +81,7 @@ class Option:
     synonyms: tuple[str, ...] = ()  # words for this option in particular
     button: bool = True  # shown as a button (some accepted answers are only typed)
     generic: tuple[str, ...] = ()  # yes / no words that also mean it; weaker than synonyms
+    weight: int = 0  # settles a reply that matches several options (see questions.yml)
 
 
 @dataclass(frozen=True)
@@ -302,11 +303,13 @@ def _by_phrases(said: str, options: Sequence[Option]) -> Option | None:
         if generic and len({value for _, _, value in found}) > 1:
             return None  # "no wait, actually yes": a change of mind is asked again
         values = {span[2] for span in found if _counts(said, span, short, generic)}
-        if len(values) == 1:
-            value = values.pop()
-            return next(o for o in options if o.value == value)
-        if values:
-            return None
+        matched = [o for o in options if o.value in values]
+        if len(matched) == 1:
+            return matched[0]
+        if matched:
+            # "no i'm safe, he's not violent": one option may say more than the others.
+            matched.sort(key=lambda o: o.weight, reverse=True)
+            return matched[0] if matched[0].weight > matched[1].weight else None
     return None
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 
 from actions import slots
-from actions.dialogue.handlers import Handler
+from actions.dialogue.handlers import Handler, handler_for
 from actions.dialogue.question import Question, ask, close, put
 from actions.dialogue.reading import Expectation, Reading
 from actions.dialogue.turn import Turn
@@ -51,9 +51,21 @@ def categories_of(turn: Turn) -> list[str]:
     return found
 
 
-def takes_over(turn: Turn, question: Question) -> bool:
-    """A safety signal in a reply wins over the question it answers."""
+def takes_over(turn: Turn, question: Question, reading: Reading) -> bool:
+    """A safety signal in a reply wins over the question it answers, except inside the
+    safety conversation itself: "no, I'm not safe" answers "are you safe?", and a disclosure
+    of the kind already answered is heard there, not answered with the whole opening again."""
     intent = (turn.tracker.latest_message.get("intent") or {}).get("name")
+    if intent in CATEGORIES and question.id == "are_you_safe":
+        if reading.kind == "answer":
+            return False
+        new = [c for c in categories_of(turn) if c not in kinds_given(turn)]
+        if not new:
+            turn.say("utter_safety_heard")
+            handler_for(question).listen(turn, question)
+            return True
+        respond(turn, new)
+        return True
     if intent in CATEGORIES and question.id != "safety_check":
         respond(turn, categories_of(turn))
         return True
@@ -61,6 +73,14 @@ def takes_over(turn: Turn, question: Question) -> bool:
         check(turn, then=question)
         return True
     return False
+
+
+def kinds_given(turn: Turn) -> set[str]:
+    """The kinds of safety response this person has had in this conversation."""
+    given = {turn.slot(slots.SAFETY_KIND)} - {None}
+    if turn.slot(slots.ABUSE_DISCLOSED):
+        given.add("abuse")
+    return given
 
 
 def still_open(turn: Turn) -> bool:

@@ -211,3 +211,26 @@ def test_not_safe_asks_once_where_they_are_and_gives_only_the_lines_they_need(ta
     lines = talk.last[0]["resources"]
     assert "116 123" in lines and "Women's Aid" not in lines
     assert talk.slots["region"] == "ie"
+
+
+def test_the_safety_question_answered_in_its_own_words_is_an_answer_not_a_new_alarm(talk):
+    """ "No, I'm not safe" is itself read as abuse by the NLU: it must answer the question,
+    not start the whole opening again."""
+    talk.say("he hit me last night", intent="abuse", safety={"categories": ["abuse"]})
+    talk.say("no im not safe", intent="abuse", safety={"categories": ["abuse"]})
+    assert talk.responses[0] == "utter_not_safe_emergency"
+    assert "utter_abuse_acknowledge" not in talk.responses
+    talk.say("he pushed me into the wall", intent="abuse", safety={"categories": ["abuse"]})
+    assert talk.responses == ["utter_safety_heard"]
+    talk.say("no i'm safe, he's not violent usually, it's a trust thing")
+    assert "utter_safe_glad" in talk.responses
+
+
+def test_a_new_kind_of_disclosure_in_the_safety_conversation_gets_its_resources(talk):
+    talk.say(
+        "he reads all my messages and takes my bank card",
+        intent="abuse",
+        safety={"categories": ["abuse"]},
+    )
+    talk.say("honestly i just want to die", intent="crisis", safety={"categories": ["crisis"]})
+    assert "utter_crisis_acknowledge" in talk.responses
