@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from actions import slots
 from actions.buttons import button
-from actions.dialogue.fixed_questions import title_of
+from actions.dialogue.fixed_questions import button_titles, title_of
 from actions.dialogue.handlers import Handler, option_buttons
 from actions.dialogue.lexicon import normalise
 from actions.dialogue.moves import delete_data
@@ -311,6 +311,9 @@ class ExerciseStepHandler(Handler):
             choose_role(turn, state, reading.value)
             return
         step = engine.step_by_id(state.exercise, state.step_id)
+        if step.kind == "text" and normalise(reading.value or "") in button_titles():
+            self.miss(turn, question, Reading("unclear"))  # a label from another question
+            return
         state.prefills.pop(step.id, None)
         if step.kind == "info":
             self.record_info(turn, state, reading.value)

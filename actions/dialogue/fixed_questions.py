@@ -69,3 +69,10 @@ def options_for(question: str) -> tuple[Option, ...]:
 
 def title_of(question: str, value: str) -> str:
     return next(o.title for o in _questions()[question] if o.value == value)
+
+
+@lru_cache(maxsize=1)
+def button_titles() -> frozenset[str]:
+    """Every fixed question's button title: typed (or tapped late) at a text step, one of
+    these is a tap on an old keyboard, not an answer to keep."""
+    return frozenset(normalise(o.title) for options in _questions().values() for o in options)

@@ -13,6 +13,7 @@ CONTROLS = ("skip", "pause", "stop", "explain", "resume")
 
 
 class Controls(Strict):
+    interrupted: list[str]
     skip: list[str]
     pause: list[str]
     stop: list[str]

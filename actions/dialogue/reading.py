@@ -227,6 +227,8 @@ def _control(reply: Reply, said: str, lexicon_words: bool, any_length: bool) -> 
     intent_control = CONTROL_INTENTS.get(reply.intent or "")
     if any_length and intent_control and reply.confidence >= REQUEST_CONFIDENCE:
         return intent_control
+    if lexicon_words and longest_spans(said, [(p, "pause") for p in _phrases("interrupted")]):
+        return "pause"  # "my wife just walked in": kept safe at once, never an answer
     if len(said.split()) > SHORT_REPLY_WORDS:
         return None
     for name in ("skip", "pause", "stop", "explain", "resume") if lexicon_words else ():
@@ -364,7 +366,7 @@ def _phrase_pattern(phrase: str) -> re.Pattern:
 @lru_cache(maxsize=16)
 def _phrases(name: str) -> frozenset[str]:
     lex = lexicon()
-    if name in ("skip", "pause", "stop", "explain", "resume"):
+    if name in ("interrupted", "skip", "pause", "stop", "explain", "resume"):
         return frozenset(normalise(p) for p in getattr(lex.controls, name))
     return frozenset(normalise(p) for p in getattr(lex, name))
 

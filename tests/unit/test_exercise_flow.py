@@ -219,3 +219,23 @@ def test_a_role_word_mid_exercise_does_not_switch_the_path(talk, repo):
     )
     assert "Question 2 of 5" in talk.text
     assert talk.slots["exercise_role"] == "neutral"
+
+
+@pytest.mark.parametrize("said", ["i dunno", "ok", "Word it for both of us"])
+def test_filler_or_an_old_button_label_is_never_stored_as_a_text_answer(talk, said):
+    start(talk, "apology_past_hurts")
+    talk.press("Word it for both of us")
+    talk.press("Continue")
+    talk.say(said)
+    assert "past_hurt" not in talk.slots["exercise_answers"]
+    assert "Question 1 of 5" in talk.text or talk.buttons  # asked again, gently
+
+
+def test_someone_walking_in_pauses_at_once(talk, repo):
+    start(talk, "apology_past_hurts")
+    talk.press("Word it for both of us")
+    talk.press("Continue")
+    run_id = talk.slots["exercise_run_id"]
+    talk.say("actually can we stop, my wife just walked in")
+    run = repo.get_run(run_id)
+    assert run.status == RunStatus.PAUSED and "past_hurt" not in run.answers
