@@ -23,9 +23,13 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+_MIGRATING = threading.Lock()  # Alembic's context is process-global: one migration at a time
+
+
 def migrate(url: str, revision: str = "head") -> None:
     """Creates or upgrades the schema. Used at start-up and by tests on empty databases."""
-    command.upgrade(alembic_config(url), revision)
+    with _MIGRATING:
+        command.upgrade(alembic_config(url), revision)
 
 
 def _make_engine(url: str) -> Engine:
