@@ -14,15 +14,14 @@ from typing import Any
 
 import pytest
 from rasa.core.channels.channel import UserMessage
-from sqlalchemy import func, select
 
 from actions.persistence.database import Database
-from actions.persistence.telegram_tables import TelegramOutbox, TelegramUpdate
 from bot.channels.telegram.connector import TelegramInput
 from bot.channels.telegram.outbox import OutboxSettings
 from bot.channels.telegram.settings import TelegramSettings, connector_texts
 from bot.channels.telegram.store import TelegramStore
 from tests.support.fake_telegram_api import FakeTelegramApi
+from tests.support.telegram_outbox import until_idle
 from tests.support.telegram_updates import (
     SECRET,
     TOKEN,
@@ -104,26 +103,7 @@ def chat_id() -> int:
     return next(_chats)
 
 
-async def idle(url: str, seconds: float = 20) -> None:
-    """Waits until nothing is left to process or send."""
-    database = Database(url)
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with database.session() as session:
-            pending = (
-                session.execute(
-                    select(func.count()).where(TelegramUpdate.status == "pending")
-                ).scalar()
-                + session.execute(
-                    select(func.count()).where(TelegramOutbox.status == "pending")
-                ).scalar()
-            )
-        if not pending:
-            database.dispose()
-            await asyncio.sleep(0.1)  # the worker logs right after its last write
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the outbox did not empty in time")
+idle = until_idle
 
 
 def statuses(api: FakeTelegramApi, chat_id: int, method: str = "sendMessage") -> list[int]:
@@ -138,8 +118,9 @@ def statuses(api: FakeTelegramApi, chat_id: int, method: str = "sendMessage") ->
 async def test_the_webhook_answers_at_once_and_a_sustained_rate_limit_is_waited_out(
     instances, fake_api, sqlite_url, chat_id
 ):
-    fake_api.fail_next("sendMessage", 429, retry_after=1, times=3)
     bot = instances()
+    await asyncio.to_thread(bot.connector.store.ready)  # migrated, as at any later update
+    fake_api.fail_next("sendMessage", 429, retry_after=1, times=3)
     started = time.monotonic()
     assert await bot.post(text_update(chat_id, "hi")) == 200
     assert time.monotonic() - started < 0.5  # not held for the 3 s of waiting

@@ -117,7 +117,10 @@ class TelegramInput(InputChannel):
 
     async def _accept(self, update: dict[str, Any]) -> int:
         """Stores the update for the worker; the webhook's status code."""
-        incoming = classify(update)
+        try:
+            incoming = classify(update)
+        except (AttributeError, TypeError, ValueError):  # a shape no real Update has
+            return 400
         if incoming.chat_id is None or incoming.kind is Kind.IGNORED:
             if incoming.callback_query_id:
                 self._in_background(self._answer(incoming.callback_query_id))

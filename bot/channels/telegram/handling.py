@@ -23,6 +23,7 @@ _CONNECTOR_REPLIES = {
     Kind.CONTACT: "contact",
     Kind.TOO_LONG: "too_long",
     Kind.EMPTY: "empty",
+    Kind.HELP: "help",
 }
 
 

@@ -120,6 +120,8 @@ class OutboxWorker:
         prune_every, polled = int(600 / max(self.settings.poll, 0.1)), 0
         while not self._stopping:
             try:
+                if polled == 0:
+                    await self._db(self.store.ready)
                 for chat_ref in await self._db(self.store.chats_with_work, self.owner):
                     self.wake(chat_ref)
                 if polled % prune_every == 0:

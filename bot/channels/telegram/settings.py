@@ -86,6 +86,7 @@ class ConnectorTexts(Strict):
     voice: str
     contact: str
     edits_not_read: str
+    help: str
     private_only: str  # with {link}, the bot's t.me address
     private_only_no_link: str  # when the bot's username is not known
     too_long: str

@@ -68,6 +68,11 @@ class TelegramStore:
     def __init__(self, database: Database) -> None:
         self.database = database
 
+    def ready(self) -> None:
+        """Opens the database (migrating it on first use), so the first update is not slow."""
+        with self.database.session():
+            pass
+
     # --- the webhook ----------------------------------------------------------------------
     def accept(self, update_id: int, incoming: Incoming) -> int | None:
         """Stores the update for processing; its chat's internal id, or None for a duplicate

@@ -68,6 +68,7 @@ class Kind(Enum):
     VOICE = "voice"  # voice notes, round videos and audio: it cannot listen
     CONTACT = "contact"  # a shared contact: it never contacts anyone
     EDITED = "edited"  # an edited message: not read (said once per chat)
+    HELP = "help"  # the /help command: what the assistant does and how to steer it
     TOO_LONG = "too_long"
     EMPTY = "empty"
     GROUP = "group"  # any update from a chat that is not private
@@ -185,6 +186,10 @@ def _read_text(text: str) -> tuple[Kind, str | None]:
     if utf16_length(text) > MAX_INCOMING_CHARS:
         return Kind.TOO_LONG, None
     rasa_text = as_rasa_text(text)
+    if rasa_text == COMMANDS["help"]:
+        # Answered by the connector, so an exercise stays exactly where it was (its buttons
+        # still work); typing "help" still shows the topics.
+        return Kind.HELP, None
     return (Kind.TEXT, rasa_text) if rasa_text else (Kind.EMPTY, None)
 
 
