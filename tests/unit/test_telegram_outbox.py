@@ -81,11 +81,25 @@ def assistant() -> Assistant:
 
 
 @pytest.fixture
-async def instances(sqlite_url, fake_api, assistant) -> AsyncIterator[Callable[..., Instance]]:
+def url(request, sqlite_url) -> str:
+    """SQLite, or PostgreSQL for the tests parametrised with SHARED (what several instances
+    share in production)."""
+    if getattr(request, "param", "sqlite") == "postgres":
+        return request.getfixturevalue("postgres_url")
+    return sqlite_url
+
+
+SHARED = pytest.mark.parametrize(
+    "url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+
+
+@pytest.fixture
+async def instances(url, fake_api, assistant) -> AsyncIterator[Callable[..., Instance]]:
     started: list[Instance] = []
 
     def start(**settings: Any) -> Instance:
-        instance = Instance(sqlite_url, fake_api, assistant, **settings).start()
+        instance = Instance(url, fake_api, assistant, **settings).start()
         started.append(instance)
         return instance
 
@@ -116,7 +130,7 @@ def statuses(api: FakeTelegramApi, chat_id: int, method: str = "sendMessage") ->
 
 # --- durable accept ------------------------------------------------------------------------
 async def test_the_webhook_answers_at_once_and_a_sustained_rate_limit_is_waited_out(
-    instances, fake_api, sqlite_url, chat_id
+    instances, fake_api, url, chat_id
 ):
     bot = instances()
     await asyncio.to_thread(bot.connector.store.ready)  # migrated, as at any later update
@@ -124,41 +138,41 @@ async def test_the_webhook_answers_at_once_and_a_sustained_rate_limit_is_waited_
     started = time.monotonic()
     assert await bot.post(text_update(chat_id, "hi")) == 200
     assert time.monotonic() - started < 0.5  # not held for the 3 s of waiting
-    await idle(sqlite_url)
+    await idle(url)
     assert fake_api.delivered_texts(chat_id) == REPLY
     assert statuses(fake_api, chat_id) == [429, 429, 429, 200, 200, 200]
 
 
 async def test_a_burst_of_server_errors_is_retried_and_each_message_arrives_once(
-    instances, fake_api, sqlite_url, chat_id
+    instances, fake_api, url, chat_id
 ):
     bot = instances()
     fake_api.fail_next("sendMessage", 502, times=4)
     await bot.post(text_update(chat_id, "hi"))
-    await idle(sqlite_url)
+    await idle(url)
     assert fake_api.delivered_texts(chat_id) == REPLY
     assert statuses(fake_api, chat_id)[:5] == [502, 502, 502, 502, 200]
 
 
 async def test_a_hanging_request_is_tried_again_and_the_reply_arrives_once(
-    instances, fake_api, sqlite_url, chat_id
+    instances, fake_api, url, chat_id
 ):
     bot = instances()
     fake_api.hang_next("sendMessage", seconds=3)
     await bot.post(text_update(chat_id, "hi"))
-    await idle(sqlite_url)
+    await idle(url)
     assert fake_api.delivered_texts(chat_id) == REPLY
     assert statuses(fake_api, chat_id) == [0, 200, 200, 200]
 
 
 async def test_when_the_first_message_cannot_be_sent_the_rest_of_the_reply_never_goes_alone(
-    instances, fake_api, sqlite_url, chat_id, caplog
+    instances, fake_api, url, chat_id, caplog
 ):
     bot = instances(max_wait=2)
     fake_api.fail_next("sendMessage", 429, retry_after=60)  # beyond the bound: given up
     with caplog.at_level(logging.INFO, logger="bot.channels"):
         await bot.post(text_update(chat_id, "my husband cheated on me"))
-        await idle(sqlite_url)
+        await idle(url)
     assert fake_api.delivered_texts(chat_id) == []
     assert statuses(fake_api, chat_id) == [429]
     give_up = [r.getMessage() for r in caplog.records if "gave up" in r.getMessage()]
@@ -168,27 +182,28 @@ async def test_when_the_first_message_cannot_be_sent_the_rest_of_the_reply_never
 
 
 async def test_a_message_refused_for_good_is_given_up_with_the_rest_of_its_reply_only(
-    instances, fake_api, sqlite_url, chat_id
+    instances, fake_api, url, chat_id
 ):
     bot = instances()
     fake_api.fail_next("sendMessage", 400)
     await bot.post(text_update(chat_id, "hi"))
-    await idle(sqlite_url)
+    await idle(url)
     await bot.post(text_update(chat_id, "hello again"))
-    await idle(sqlite_url)
+    await idle(url)
     assert fake_api.delivered_texts(chat_id) == REPLY  # only the second turn's reply
 
 
-async def test_a_blocked_bot_drops_the_chats_queue(instances, fake_api, sqlite_url, chat_id):
+async def test_a_blocked_bot_drops_the_chats_queue(instances, fake_api, url, chat_id):
     bot = instances()
     fake_api.fail_next("sendMessage", 403)
     await bot.post(text_update(chat_id, "hi"))
-    await idle(sqlite_url)
+    await idle(url)
     assert statuses(fake_api, chat_id) == [403]
 
 
+@SHARED
 async def test_replies_still_queued_at_a_restart_are_delivered_once_in_order(
-    instances, fake_api, sqlite_url, chat_id
+    instances, fake_api, url, chat_id
 ):
     first = instances()
     fake_api.fail_next("sendMessage", 429, retry_after=2)
@@ -198,13 +213,14 @@ async def test_replies_still_queued_at_a_restart_are_delivered_once_in_order(
     await first.stop()  # mid-wait, with both replies queued
     assert fake_api.delivered_texts(chat_id) == []
     instances()  # the restarted server finds the queue in the database
-    await idle(sqlite_url)
+    await idle(url)
     assert fake_api.delivered_texts(chat_id) == REPLY + REPLY
     assert [text for _, text in first.assistant.turns] == ["hi", "second message"]
 
 
+@SHARED
 async def test_two_instances_share_dedup_and_keep_each_chats_order(
-    instances, fake_api, sqlite_url, assistant
+    instances, fake_api, url, assistant
 ):
     one, two = instances(), instances()
     chats = [next(_chats) for _ in range(3)]
@@ -213,7 +229,7 @@ async def test_two_instances_share_dedup_and_keep_each_chats_order(
         assert await (one if index % 2 else two).post(body) == 200
     for body in updates:  # Telegram redelivers everything, to the other instance
         assert await (two if updates.index(body) % 2 else one).post(body) == 200
-    await idle(sqlite_url)
+    await idle(url)
     for each in chats:
         assert [t for s, t in assistant.turns if s == str(each)] == [
             f"message {n}" for n in range(4)
@@ -221,16 +237,17 @@ async def test_two_instances_share_dedup_and_keep_each_chats_order(
         assert fake_api.delivered_texts(each) == REPLY * 4
 
 
+@SHARED
 async def test_a_redelivered_update_is_a_duplicate_after_a_restart(
-    instances, fake_api, sqlite_url, assistant, chat_id
+    instances, fake_api, url, assistant, chat_id
 ):
     first = instances()
     hello = text_update(chat_id, "hi")
     await first.post(hello)
-    await idle(sqlite_url)
+    await idle(url)
     await first.stop()
     assert await instances().post(hello) == 200
-    await idle(sqlite_url)
+    await idle(url)
     assert assistant.turns == [(str(chat_id), "hi")]
 
 
@@ -253,15 +270,15 @@ def press(chat_id: int, data: str, message_id: int) -> dict[str, Any]:
 
 
 async def test_a_double_tap_acts_once_and_the_keyboard_is_taken_off(
-    instances, fake_api, sqlite_url, assistant, chat_id
+    instances, fake_api, url, assistant, chat_id
 ):
     bot = instances()
     await bot.post(text_update(chat_id, "hi"))
-    await idle(sqlite_url)
+    await idle(url)
     shown = keyboard_message(fake_api, chat_id)
     await bot.post(press(chat_id, "/skip", shown))
     await bot.post(press(chat_id, "/skip", shown))
-    await idle(sqlite_url)
+    await idle(url)
     assert [text for _, text in assistant.turns] == ["hi", "/skip"]
     assert len([c for c in fake_api.calls_to("answerCallbackQuery")]) >= 2  # spinners stop
     edits = [c.params for c in fake_api.calls_to("editMessageReplyMarkup")]
@@ -273,18 +290,18 @@ async def test_a_double_tap_acts_once_and_the_keyboard_is_taken_off(
 
 
 async def test_a_press_on_an_older_steps_keyboard_does_nothing(
-    instances, fake_api, sqlite_url, assistant, chat_id
+    instances, fake_api, url, assistant, chat_id
 ):
     bot = instances()
     await bot.post(text_update(chat_id, "hi"))
-    await idle(sqlite_url)
+    await idle(url)
     old = keyboard_message(fake_api, chat_id)
     await bot.post(text_update(chat_id, "i typed my answer instead"))
-    await idle(sqlite_url)
+    await idle(url)
     assert keyboard_message(fake_api, chat_id) != old
     before = len(fake_api.delivered_texts(chat_id))
     await bot.post(press(chat_id, "/skip", old))
-    await idle(sqlite_url)
+    await idle(url)
     assert [text for _, text in assistant.turns][-1] == "i typed my answer instead"
     assert len(fake_api.delivered_texts(chat_id)) == before
     # The old keyboard was taken off as soon as the person moved on.
@@ -293,13 +310,13 @@ async def test_a_press_on_an_older_steps_keyboard_does_nothing(
 
 
 async def test_edits_are_not_read_and_the_person_is_told_once(
-    instances, fake_api, sqlite_url, assistant, chat_id
+    instances, fake_api, url, assistant, chat_id
 ):
     bot = instances()
     await bot.post(text_update(chat_id, "hi"))
     await bot.post(text_update(chat_id, "my answer, edited", field="edited_message"))
     await bot.post(text_update(chat_id, "edited again", field="edited_message"))
-    await idle(sqlite_url)
+    await idle(url)
     assert [text for _, text in assistant.turns] == ["hi"]
     assert fake_api.delivered_texts(chat_id) == REPLY + [TEXTS["edits_not_read"]]
 
@@ -319,33 +336,33 @@ PHOTO = [{"file_id": "AgAD", "file_unique_id": "AQAD", "width": 9, "height": 9}]
     ],
 )
 async def test_one_reply_per_kind_of_media(
-    instances, fake_api, sqlite_url, assistant, chat_id, content, expected
+    instances, fake_api, url, assistant, chat_id, content, expected
 ):
     bot = instances()
     await bot.post(update(message=message(chat_id, **content)))
-    await idle(sqlite_url)
+    await idle(url)
     assert assistant.turns == []
     assert fake_api.delivered_texts(chat_id) == [TEXTS[expected]]
 
 
 @pytest.mark.parametrize("media", ["photo", "document"])
 async def test_a_caption_is_answered_as_text_after_a_short_note(
-    instances, fake_api, sqlite_url, assistant, chat_id, media
+    instances, fake_api, url, assistant, chat_id, media
 ):
     bot = instances()
     content = {"photo": PHOTO} if media == "photo" else {"document": {"file_id": "A"}}
     await bot.post(update(message=message(chat_id, caption="he sent this to her", **content)))
-    await idle(sqlite_url)
+    await idle(url)
     assert assistant.turns == [(str(chat_id), "he sent this to her")]
     assert fake_api.delivered_texts(chat_id) == [TEXTS["caption_note"], *REPLY]
 
 
-async def test_a_group_is_told_once_with_the_bots_link(instances, fake_api, sqlite_url, assistant):
+async def test_a_group_is_told_once_with_the_bots_link(instances, fake_api, url, assistant):
     bot = instances()
     group = -4242
     await bot.post(text_update(group, "hi bot", chat_kind="group"))
     await bot.post(text_update(group, "hello?", chat_kind="group"))
-    await idle(sqlite_url)
+    await idle(url)
     assert assistant.turns == []
     assert fake_api.delivered_texts(group) == [
         TEXTS["private_only"].format(link="https://t.me/fake_bot")
@@ -353,22 +370,22 @@ async def test_a_group_is_told_once_with_the_bots_link(instances, fake_api, sqli
 
 
 async def test_a_message_of_4096_characters_is_accepted(
-    instances, fake_api, sqlite_url, assistant, chat_id
+    instances, fake_api, url, assistant, chat_id
 ):
     bot = instances()
     await bot.post(text_update(chat_id, "x" * 4096))
     await bot.post(text_update(chat_id, "y" * 4097))
-    await idle(sqlite_url)
+    await idle(url)
     assert assistant.turns == [(str(chat_id), "x" * 4096)]
     assert fake_api.delivered_texts(chat_id)[-1] == TEXTS["too_long"]
 
 
-async def test_reminders_go_through_the_outbox_too(instances, fake_api, sqlite_url, chat_id):
+async def test_reminders_go_through_the_outbox_too(instances, fake_api, url, chat_id):
     bot = instances()
     fake_api.fail_next("sendMessage", 429, retry_after=1)
     output = bot.connector.get_output_channel()
     await output.send_response(str(chat_id), {"text": "Time for your check-in."})
-    await idle(sqlite_url)
+    await idle(url)
     assert fake_api.delivered_texts(chat_id) == ["Time for your check-in."]
 
 
