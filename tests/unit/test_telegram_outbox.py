@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from rasa.core.channels.channel import UserMessage
+from sqlalchemy.exc import OperationalError
 
 from actions.persistence.database import Database
 from bot.channels.telegram.connector import TelegramInput
@@ -391,3 +392,17 @@ async def test_reminders_go_through_the_outbox_too(instances, fake_api, url, cha
 
 def test_chat_fixture_is_private():
     assert chat(1)["type"] == "private"
+
+
+class _DatabaseDown:
+    def accept(self, *_: Any) -> int:
+        raise OperationalError("INSERT", {}, Exception("connection refused"))
+
+
+async def test_an_update_that_cannot_be_stored_is_not_acknowledged(fake_api, chat_id):
+    connector = TelegramInput(
+        TelegramSettings(TOKEN, SECRET, "", fake_api.base_url), store=_DatabaseDown()
+    )
+    start = fake_api.mark()
+    assert await connector._accept(text_update(chat_id, "hi")) == 503  # Telegram retries it
+    assert fake_api.since(start) == []

@@ -22,6 +22,12 @@ class ThrottledLog:
 
     def warning(self, reason: str, message: str) -> None:
         """Logs `message` unless `reason` was logged less than a period ago."""
+        self._log(logging.WARNING, reason, message)
+
+    def error(self, reason: str, message: str) -> None:
+        self._log(logging.ERROR, reason, message)
+
+    def _log(self, level: int, reason: str, message: str) -> None:
         now = self._clock()
         last = self._last.get(reason)
         if last is not None and now - last < self._every:
@@ -30,6 +36,6 @@ class ThrottledLog:
         held = self._held.pop(reason, 0)
         self._last[reason] = now
         if held:
-            self._logger.warning("%s (and %d more like it since the last report)", message, held)
+            self._logger.log(level, "%s (and %d more like it since the last report)", message, held)
         else:
-            self._logger.warning(message)
+            self._logger.log(level, message)

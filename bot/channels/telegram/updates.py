@@ -93,8 +93,9 @@ def admit(
     """
     problems = settings.problems()
     if problems:
-        logger.error(
-            "Telegram webhook called but the channel is not configured: %s", "; ".join(problems)
+        _refusals.error(
+            "unconfigured: " + "; ".join(problems),
+            "Telegram webhook called but the channel is not configured: " + "; ".join(problems),
         )
         return 503, None
     if not secret_header or not hmac.compare_digest(
