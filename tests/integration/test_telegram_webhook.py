@@ -64,6 +64,8 @@ class TelegramServers(LiveServers):
             "TELEGRAM_WEBHOOK_SECRET": SECRET,
             "TELEGRAM_WEBHOOK_URL": WEBHOOK_URL,
             "TELEGRAM_API_BASE": self.api_base,
+            # A killed instance's chats are taken over after this (60 s in production).
+            "TELEGRAM_LEASE_SECONDS": "3",
         }
 
     @property
@@ -431,3 +433,24 @@ def test_the_whole_self_check_by_pressing_buttons(person):
     person.press("Often")
     assert "Your trust-signs self-check" in person.text
     assert "Your score: 10 out of 14" in person.text
+
+
+@live
+def test_replies_queued_when_the_server_is_killed_arrive_once_in_order_after_restart(
+    servers, person, fake_api
+):
+    fake_api.fail_next("sendMessage", 429, retry_after=8)
+    start = fake_api.mark()
+    assert servers.post(text_update(person.chat_id, "hi"))[0] == 200
+    deadline = time.monotonic() + 30
+    while not [c for c in fake_api.since(start) if c.method == "sendMessage"]:
+        assert time.monotonic() < deadline, "the first reply was never tried"
+        time.sleep(0.1)
+    servers.kill_rasa()  # while the reply waits out the rate limit, queued in the database
+    assert fake_api.delivered_texts(person.chat_id) == []
+    servers.start_rasa()
+    wait_until_idle(servers.database_url)
+    texts = fake_api.delivered_texts(person.chat_id)
+    assert texts and "automated self-help assistant" in texts[0]  # the disclosure first
+    assert len(texts) == len(set(texts))  # nothing twice: the turn ran once
+    assert [c.status for c in fake_api.since(start) if c.method == "sendMessage"][0] == 429

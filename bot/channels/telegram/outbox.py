@@ -205,7 +205,10 @@ class OutboxWorker:
             return
         blocked = outcome.error_code == 403  # the person blocked the bot or left the chat
         dropped = await self._db(self.store.give_up, call, chat_ref, blocked)
-        logger.error(
+        # A message the person never gets is an error; a keyboard that could not be taken off
+        # (e.g. already gone after a double tap) is only worth a warning.
+        logger.log(
+            logging.ERROR if call.call.sends_a_message or blocked else logging.WARNING,
             "Telegram chat #%d: gave up %s after %d attempt(s): %s %s; %d queued call(s) dropped",
             chat_ref,
             call.call.method,
