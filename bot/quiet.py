@@ -15,6 +15,11 @@ import warnings
 _QUIET = (DeprecationWarning, PendingDeprecationWarning, FutureWarning, ImportWarning)
 
 
+def _not_the_production_notice(record: logging.LogRecord) -> bool:
+    # Sanic says "running in PRODUCTION mode, consider --debug" whenever stdout is a terminal.
+    return "PRODUCTION mode" not in str(record.msg)
+
+
 def silence() -> None:
     """Call first in a process's entry point, before Rasa or rasa-sdk is imported."""
     import sanic.app  # noqa: F401 - its import-time filter must already be in place
@@ -24,3 +29,6 @@ def silence() -> None:
         warnings.filterwarnings("ignore", category=category)
     # Alembic announces every plugin it loads at INFO on each start; keep only its problems.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    sanic_errors = logging.getLogger("sanic.error")
+    if _not_the_production_notice not in sanic_errors.filters:
+        sanic_errors.addFilter(_not_the_production_notice)

@@ -19,5 +19,5 @@ if ! curl -sf "http://127.0.0.1:${action_port}/health" >/dev/null 2>&1; then
   trap stop_action_server EXIT
 fi
 shell_port=$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-.venv/bin/python -m bot.rasa_cli shell --model models/trust-repair.tar.gz --endpoints endpoints.yml \
+.venv/bin/python -m bot.rasa_cli shell --model models/trust-repair.tar.gz --endpoints "$(endpoints_for "$action_port")" \
   --port "$shell_port" --quiet
