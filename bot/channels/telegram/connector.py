@@ -16,6 +16,8 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -74,6 +76,9 @@ class TelegramInput(InputChannel):
         self._app: Sanic | None = None
         self._username: str | None = None
         self._background: set[asyncio.Task] = set()
+        # Threads for storing updates only, so the webhook answers fast however busy the
+        # outbox worker is (its threads are its own).
+        self._accept_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="telegram-in")
 
     def get_output_channel(self) -> TelegramOutput | None:
         """For reminders and trigger_intent: the messages go through the chat's outbox too."""
@@ -82,7 +87,7 @@ class TelegramInput(InputChannel):
         reply_key = f"p{uuid.uuid4().hex[:16]}"  # one proactive reply: its messages stay together
 
         async def enqueue(chat_id: str, calls: list[ApiCall]) -> None:
-            chat_ref = await asyncio.to_thread(self.store.enqueue, chat_id, reply_key, calls)
+            chat_ref = await self._stored(self.store.enqueue, chat_id, reply_key, calls)
             if self.worker is not None:
                 self.worker.wake(chat_ref)
 
@@ -126,7 +131,7 @@ class TelegramInput(InputChannel):
                 self._in_background(self._answer(incoming.callback_query_id))
             return 200
         try:
-            chat_ref = await asyncio.to_thread(self.store.accept, update["update_id"], incoming)
+            chat_ref = await self._stored(self.store.accept, update["update_id"], incoming)
         except SQLAlchemyError as error:
             # Not stored, so not acknowledged: Telegram delivers it again later.
             logger.error("Telegram update not stored (%s): answered 503", type(error).__name__)
@@ -139,6 +144,11 @@ class TelegramInput(InputChannel):
         if self.worker is not None:
             self.worker.wake(chat_ref)
         return 200
+
+    async def _stored(self, function: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(
+            self._accept_threads, partial(function, *args)
+        )
 
     async def _answer(self, callback_query_id: str) -> None:
         outcome = await self.client.call_once(

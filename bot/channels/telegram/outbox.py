@@ -18,6 +18,7 @@ import logging
 import os
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -38,6 +39,7 @@ UpdateHandler = Callable[[ChatView, PendingUpdate], Awaitable[Handled]]
 
 _TURN_ATTEMPTS = 3  # a turn that raises this often is given up (logged), not retried forever
 _KEEP_DONE = timedelta(days=2)  # Telegram redelivers an update for a day at most
+_MARK_ATTEMPTS = 6  # about 6 s of retries before a sent message could be sent again
 
 
 @dataclass(frozen=True)
@@ -88,10 +90,13 @@ class OutboxWorker:
         self._running: dict[int, asyncio.Task] = {}
         self._poller: asyncio.Task | None = None
         self._stopping = False
+        # Its own threads: the database is synchronous, and queued worker calls must never
+        # delay the webhook's accept (which has threads of its own).
+        self._threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="telegram-outbox")
 
     async def _db(self, function: Callable[..., T], *args: Any) -> T:
-        # The database is synchronous; keep it off the server's event loop.
-        return await asyncio.to_thread(partial(function, *args))
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, partial(function, *args))
 
     # --- life cycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -107,6 +112,7 @@ class OutboxWorker:
         for chat_ref in list(self._running):
             await self._release(chat_ref)
         self._running.clear()
+        self._threads.shutdown(wait=False)
 
     def wake(self, chat_ref: int) -> None:
         """Starts on the chat now (a new update) unless this instance is already on it."""
@@ -133,10 +139,16 @@ class OutboxWorker:
 
     # --- one chat ---------------------------------------------------------------------------
     async def _work_on(self, chat_ref: int) -> None:
+        renewed = 0.0
         try:
             while not self._stopping:
-                if not await self._db(self.store.claim, chat_ref, self.owner, self.settings.lease):
-                    return  # another instance has it; it works through the queue
+                # The lease is taken, then renewed once a third of it has passed.
+                if asyncio.get_running_loop().time() - renewed > self.settings.lease / 3:
+                    if not await self._db(
+                        self.store.claim, chat_ref, self.owner, self.settings.lease
+                    ):
+                        return  # another instance has it; it works through the queue
+                    renewed = asyncio.get_running_loop().time()
                 call = await self._db(self.store.next_call, chat_ref)
                 if call is not None:
                     wait = (call.not_before - now()).total_seconds()
@@ -185,11 +197,23 @@ class OutboxWorker:
             calls, changes = [], {}
         await self._db(self.store.finish_update, pending.update_id, chat_ref, calls, changes)
 
+    async def _mark_sent(self, chat_ref: int, call: PendingCall, message_id: int | None) -> None:
+        """Records that Telegram has the message. Tried hard: left unrecorded, the message
+        would be sent again (a busy SQLite file can refuse a write for a moment)."""
+        for attempt in range(_MARK_ATTEMPTS):
+            try:
+                await self._db(self.store.mark_sent, call, chat_ref, message_id)
+                return
+            except SQLAlchemyError:
+                if attempt == _MARK_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(0.2 * 2**attempt)
+
     async def _send(self, chat_ref: int, call: PendingCall) -> None:
         outcome = await self.client.call_once(call.call.method, call.call.params)
         if outcome.ok:
             result = outcome.result if isinstance(outcome.result, dict) else {}
-            await self._db(self.store.mark_sent, call, chat_ref, result.get("message_id"))
+            await self._mark_sent(chat_ref, call, result.get("message_id"))
             return
         moment = now()
         until = self.settings.next_try(outcome, call, moment)
