@@ -55,9 +55,16 @@ class Assistant:
 class Instance:
     """One Rasa instance's Telegram connector, started as the server would start it."""
 
-    def __init__(self, url: str, api: FakeTelegramApi, assistant: Assistant, **settings) -> None:
+    def __init__(
+        self,
+        url: str,
+        api: FakeTelegramApi,
+        assistant: Assistant,
+        api_timeout: float = 0.5,
+        **settings: Any,
+    ) -> None:
         self.connector = TelegramInput(
-            TelegramSettings(TOKEN, SECRET, "", api.base_url, api_timeout=0.5),
+            TelegramSettings(TOKEN, SECRET, "", api.base_url, api_timeout=api_timeout),
             outbox=OutboxSettings(**{**FAST.__dict__, **settings}),
             store=TelegramStore(Database(url)),
         )
