@@ -72,7 +72,7 @@ run: $(MODEL) $(WIDGET_JS) ## install, build, train if needed, start the assista
 
 shell: $(MODEL) ## talk to the assistant in the terminal
 	@mkdir -p var
-	@bash bot/scripts/shell.sh $(ACTION_PORT)
+	@bash bot/scripts/shell.sh $(ACTION_PORT) $(RASA_PORT)
 
 test: $(MODEL) $(WIDGET_JS) browser ## every test: lint, validate, pytest, safety, stories (CI)
 	@bash bot/scripts/test.sh

@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> None:
         "--port", type=int, default=int(os.environ.get("ACTION_SERVER_PORT", "5055"))
     )
     args = parser.parse_args(argv)
+    from bot.quiet import silence
+
+    silence()  # before rasa-sdk is imported
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING"))
     app = create_app()
     app.run(host=args.host, port=args.port, workers=1, access_log=False, motd=False)

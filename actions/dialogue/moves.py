@@ -85,7 +85,10 @@ def answer_request(turn: Turn, intent: str, in_exercise: bool = False) -> None:
         show_summaries(turn)
     elif intent == "help":
         turn.say("utter_help_in_exercise" if in_exercise else "utter_help_commands")
-    elif intent in ("greet", "start_conversation", "start"):
+    elif intent in ("start_conversation", "start"):
+        # /start (Telegram's Start button) may come from someone who forgot what this is.
+        turn.say("utter_welcome_back")
+    elif intent == "greet":
         turn.say("utter_greet_again")
     elif intent == "other_language":
         note = language_note(turn)

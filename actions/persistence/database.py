@@ -9,7 +9,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,9 +23,13 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+_MIGRATING = threading.Lock()  # Alembic's context is process-global: one migration at a time
+
+
 def migrate(url: str, revision: str = "head") -> None:
     """Creates or upgrades the schema. Used at start-up and by tests on empty databases."""
-    command.upgrade(alembic_config(url), revision)
+    with _MIGRATING:
+        command.upgrade(alembic_config(url), revision)
 
 
 def _make_engine(url: str) -> Engine:
@@ -36,11 +40,20 @@ def _make_engine(url: str) -> Engine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         # Sanic runs the actions in one thread, but be explicit for the thread pool.
-        options["connect_args"] = {"check_same_thread": False}
+        options["connect_args"] = {"check_same_thread": False, "timeout": 15}
     else:
         options["pool_size"] = 5
         options["connect_args"] = {"connect_timeout": 5}
-    return create_engine(url, **options)
+    engine = create_engine(url, **options)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        event.listen(engine, "connect", _write_ahead_log)
+    return engine
+
+
+def _write_ahead_log(connection, _record) -> None:
+    # Two processes write the file (action server and Rasa's Telegram outbox): with WAL,
+    # readers never wait for a writer and writers wait less for each other.
+    connection.execute("PRAGMA journal_mode=WAL")
 
 
 class Database:

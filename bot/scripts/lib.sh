@@ -17,3 +17,11 @@ start_action_server() {
 stop_action_server() {
   if [ -n "$ACTION_SERVER_PID" ]; then kill "$ACTION_SERVER_PID" 2>/dev/null || true; wait "$ACTION_SERVER_PID" 2>/dev/null || true; fi
 }
+
+endpoints_for() {  # endpoints_for PORT: endpoints.yml with the action server on PORT (a path)
+  local port=$1
+  if [ "$port" = "5055" ]; then echo endpoints.yml; return; fi
+  mkdir -p var
+  sed "s#127.0.0.1:5055/#127.0.0.1:${port}/#" endpoints.yml > "var/endpoints.${port}.yml"
+  echo "var/endpoints.${port}.yml"
+}

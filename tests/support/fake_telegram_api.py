@@ -23,15 +23,20 @@ from aiohttp import web
 class Call:
     method: str
     params: dict[str, Any]
-    status: int  # what the fake answered, so retried attempts are visible
+    status: int  # what the fake answered (0: it hung), so retried attempts are visible
+    result: Any = None  # what it returned on success (a sent message has its message_id)
+
+    @property
+    def delivered(self) -> bool:
+        return self.status == 200
 
 
 class FakeTelegramApi:
     def __init__(self, token: str) -> None:
         self.token = token
         self.calls: list[Call] = []
-        self._failures: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self._lock = threading.Lock()
+        self._failures: dict[str, list[dict[str, Any] | float]] = defaultdict(list)
+        self._lock = threading.RLock()  # _result reads calls under it
         self._message_ids = itertools.count(1)
         self._socket = socket.socket()
         self._socket.bind(("127.0.0.1", 0))
@@ -58,6 +63,22 @@ class FakeTelegramApi:
             body["description"] = f"Too Many Requests: retry after {retry_after}"
         with self._lock:
             self._failures[method].extend([body] * times)
+
+    def hang_next(self, method: str, seconds: float = 5.0, times: int = 1) -> None:
+        """The next `times` calls to `method` get no answer for `seconds` (and do nothing)."""
+        with self._lock:
+            self._failures[method].extend([float(seconds)] * times)
+
+    def delivered_texts(self, chat_id: int | str) -> list[str]:
+        """The texts Telegram would have shown in the chat, in order."""
+        with self._lock:
+            return [
+                call.params["text"]
+                for call in self.calls
+                if call.method == "sendMessage"
+                and call.delivered
+                and str(call.params.get("chat_id")) == str(chat_id)
+            ]
 
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
@@ -90,11 +111,18 @@ class FakeTelegramApi:
         params = await request.json() if request.can_read_body else {}
         with self._lock:
             failure = self._failures[method].pop(0) if self._failures[method] else None
-            status = failure["error_code"] if failure else 200
-            self.calls.append(Call(method, params, status))
+            if isinstance(failure, float):
+                self.calls.append(Call(method, params, 0))
+            else:
+                status = failure["error_code"] if failure else 200
+                result = None if failure else self._result(method, params)
+                self.calls.append(Call(method, params, status, result))
+        if isinstance(failure, float):
+            await asyncio.sleep(failure)  # the caller has given up by then
+            return web.json_response({"ok": False, "error_code": 504, "description": "late"})
         if failure:
             return web.json_response(failure, status=status)
-        return web.json_response({"ok": True, "result": self._result(method, params)})
+        return web.json_response({"ok": True, "result": result})
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method in ("sendMessage", "sendPhoto"):

@@ -109,6 +109,9 @@ class LiveServers:
             f"  dialect: sqlite\n  db: {self.tracker_db}\n"
         )
         self.start_action_server()
+        self.start_rasa()
+
+    def start_rasa(self) -> None:
         process = subprocess.Popen(
             [
                 str(VENV_BIN / "rasa"),
@@ -120,7 +123,7 @@ class LiveServers:
                 "--port",
                 str(self.rasa_port),
                 "--endpoints",
-                str(endpoints),
+                str(self.workdir / "endpoints.yml"),
                 "--credentials",
                 str(self.credentials),
             ],
@@ -131,6 +134,12 @@ class LiveServers:
         )
         self.processes["rasa"] = process
         wait_for(f"http://127.0.0.1:{self.rasa_port}/", process)
+
+    def kill_rasa(self) -> None:
+        """Stops the Rasa server the hard way, as a crash or an OOM kill would."""
+        process = self.processes.pop("rasa")
+        process.kill()
+        process.wait(timeout=30)
 
     def stop(self) -> None:
         for process in self.processes.values():

@@ -15,9 +15,10 @@ from actions.themes import THEME_INTENTS
 from bot.channels.telegram import setup as telegram_setup
 from bot.channels.telegram.api import RetryPolicy, TelegramApiError, TelegramClient
 from bot.channels.telegram.format import TEXT_LIMIT, inline_keyboard, split_text, utf16_length
-from bot.channels.telegram.output import TelegramOutput
+from bot.channels.telegram.output import CollectingOutput, render
 from bot.channels.telegram.payloads import CALLBACK_DATA_LIMIT, PayloadCodec, fits_verbatim, key_for
 from bot.channels.telegram.settings import DEFAULT_API_BASE, TelegramSettings, connector_texts
+from bot.channels.telegram.throttle import ThrottledLog
 from bot.channels.telegram.updates import COMMANDS, Kind, admit, as_rasa_text, classify
 from tests.support.fake_telegram_api import FakeTelegramApi
 from tests.support.telegram_updates import (
@@ -101,6 +102,43 @@ def test_a_body_that_is_not_a_json_object_is_refused(body):
     assert admit(TelegramSettings(TOKEN, SECRET), SECRET, body) == (400, None)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"message": {"text": "hi"}}',
+        b'{"update_id": "12", "message": {"text": "hi"}}',
+        b'{"update_id": true}',
+        b'{"update_id": -1}',
+        b'{"update_id": 1.5}',
+        b'{"update_id": 1, "message": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+        b'{"update_id": 1, "message": ' + b'{"a": ' * 30 + b"1" + b"}" * 30 + b"}",
+    ],
+    ids=["no id", "id a string", "id a bool", "negative", "float", "very deep", "too deep"],
+)
+def test_an_update_without_a_valid_id_or_nested_too_deep_is_refused(body):
+    assert admit(TelegramSettings(TOKEN, SECRET), SECRET, body) == (400, None)
+
+
+def test_refused_requests_are_logged_at_most_once_a_minute(caplog):
+    settings = TelegramSettings(TOKEN, SECRET)
+    with caplog.at_level(logging.WARNING):
+        for _ in range(50):
+            admit(settings, "wrong", b"{}")
+    assert len([r for r in caplog.records if "secret token" in r.getMessage()]) <= 1
+
+
+def test_a_throttled_log_reports_how_many_it_held_back(caplog):
+    clock = iter([0.0, 1.0, 2.0, 61.0]).__next__
+    log = ThrottledLog(logging.getLogger("test.throttle"), 60, clock)
+    with caplog.at_level(logging.WARNING, logger="test.throttle"):
+        for _ in range(4):
+            log.warning("x", "refused")
+    assert [r.getMessage() for r in caplog.records] == [
+        "refused",
+        "refused (and 2 more like it since the last report)",
+    ]
+
+
 def test_a_genuine_update_is_admitted():
     assert admit(TelegramSettings(TOKEN, SECRET), SECRET, b'{"update_id": 1}') == (
         200,
@@ -113,15 +151,21 @@ def test_a_genuine_update_is_admitted():
     "incoming, kind, text",
     [
         (text_update(1, "i keep checking his phone"), Kind.TEXT, "i keep checking his phone"),
-        (text_update(1, "  typo'd  ", field="edited_message"), Kind.TEXT, "typo'd"),
+        (text_update(1, "  typo'd  ", field="edited_message"), Kind.EDITED, None),
         (callback_update(1, "/affirm"), Kind.BUTTON, "/affirm"),
         (update(message=message(1, **NON_TEXT["sticker"])), Kind.NOT_TEXT, None),
-        (update(message=message(1, **NON_TEXT["photo"])), Kind.NOT_TEXT, None),
+        (update(message=message(1, **NON_TEXT["photo"])), Kind.CAPTION, "look at this"),
+        (update(message=message(1, photo=[])), Kind.NOT_TEXT, None),
+        (update(message=message(1, **NON_TEXT["voice"])), Kind.VOICE, None),
+        (update(message=message(1, contact={"phone_number": "1"})), Kind.CONTACT, None),
         (update(message=message(1, pinned_message={"message_id": 1})), Kind.IGNORED, None),
-        (text_update(1, "x" * 4001), Kind.TOO_LONG, None),
-        (text_update(1, "x" * 4000), Kind.TEXT, "x" * 4000),
+        (text_update(1, "x" * 4097), Kind.TOO_LONG, None),
+        (text_update(1, "x" * 4096), Kind.TEXT, "x" * 4096),
+        (text_update(1, "💛" * 2049), Kind.TOO_LONG, None),  # 4098 UTF-16 code units
         (text_update(1, "   "), Kind.EMPTY, None),
         (text_update(1, "/"), Kind.EMPTY, None),
+        (text_update(1, "/help"), Kind.HELP, None),
+        (text_update(1, "help"), Kind.TEXT, "help"),
         (text_update(-5, "hello all", chat_kind="group"), Kind.GROUP, None),
         (text_update(-1005, "hello all", chat_kind="supergroup"), Kind.GROUP, None),
         (callback_update(-5, "/affirm", chat_kind="group"), Kind.GROUP, None),
@@ -396,13 +440,13 @@ def test_the_client_works_in_one_event_loop_after_another(fake_api):
     assert asyncio.run(client.call("getMe"))["is_bot"] is True
 
 
-async def test_output_splits_long_replies_and_puts_buttons_under_the_last_part(client, fake_api):
-    output = TelegramOutput(client, PayloadCodec())
-    start = fake_api.mark()
-    await output.send_text_with_buttons(
-        "42", paragraphs(8, 900), [{"title": "OK", "payload": "/affirm"}]
+def test_long_replies_are_split_with_the_buttons_under_the_last_part():
+    calls = render(
+        "42",
+        {"text": paragraphs(8, 900), "buttons": [{"title": "OK", "payload": "/affirm"}]},
+        PayloadCodec(),
     )
-    sent = [call.params for call in fake_api.since(start)]
+    sent = [call.params for call in calls]
     assert len(sent) > 1 and all(
         params["chat_id"] == "42" and "parse_mode" not in params for params in sent
     )
@@ -410,21 +454,49 @@ async def test_output_splits_long_replies_and_puts_buttons_under_the_last_part(c
     assert sent[-1]["reply_markup"] == {
         "inline_keyboard": [[{"text": "OK", "callback_data": "/affirm"}]]
     }
-    await client.close()
+    assert calls[-1].has_step_keyboard and not calls[0].has_step_keyboard
 
 
-async def test_output_sends_images_ignores_custom_json_and_survives_failures(client, fake_api):
-    output = TelegramOutput(client, PayloadCodec())
-    start = fake_api.mark()
-    await output.send_custom_json("42", {"widget": "quick-exit"})
-    await output.send_image_url("42", "https://example.org/a.png")
-    fake_api.fail_next("sendMessage", 403)  # e.g. the person blocked the bot: logged, not raised
-    await output.send_text_message("42", "hello")
-    assert [(call.method, call.status) for call in fake_api.since(start)] == [
-        ("sendPhoto", 200),
-        ("sendMessage", 403),
+RESOURCES = {
+    "text": "Samaritans: call 116 123 (free, any time), or text SHOUT to 85258.",
+    "custom": {
+        "links": [
+            {"label": "Samaritans 116 123", "href": "tel:116123"},
+            {"label": "Text SHOUT", "href": "sms:85258"},
+            {"label": "samaritans.org", "href": "https://www.samaritans.org"},
+            {"label": "evil", "href": "javascript:alert(1)"},
+            {"label": "plain http", "href": "http://example.org"},
+            {"label": "", "href": "https://no-label.example.org"},
+        ]
+    },
+}
+
+
+def test_links_become_url_buttons_for_https_and_numbers_stay_in_the_text():
+    (call,) = render("42", RESOURCES, PayloadCodec())
+    assert call.params["text"] == RESOURCES["text"]
+    assert call.params["reply_markup"] == {
+        "inline_keyboard": [[{"text": "samaritans.org", "url": "https://www.samaritans.org"}]]
+    }
+    assert not call.has_step_keyboard  # link buttons do not answer a step
+
+
+def test_links_go_under_the_answer_buttons_and_other_custom_json_is_not_sent():
+    message = {**RESOURCES, "buttons": [{"title": "I'm safe", "payload": "/affirm"}]}
+    (call,) = render("42", message, PayloadCodec())
+    assert titles(call.params["reply_markup"]["inline_keyboard"]) == [
+        ["I'm safe"],
+        ["samaritans.org"],
     ]
-    await client.close()
+    assert render("42", {"custom": {"widget": "quick-exit"}}, PayloadCodec()) == []
+
+
+async def test_the_output_channel_sends_text_buttons_links_and_images_as_one_reply():
+    output = CollectingOutput(PayloadCodec())
+    await output.send_response("42", dict(RESOURCES))
+    await output.send_response("42", {"text": "Look", "image": "https://example.org/a.png"})
+    assert [call.method for call in output.calls] == ["sendMessage", "sendMessage", "sendPhoto"]
+    assert "reply_markup" in output.calls[0].params
 
 
 def test_the_set_webhook_command(fake_api, monkeypatch, capsys):

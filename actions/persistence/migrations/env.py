@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+from actions.persistence import telegram_tables  # noqa: F401 - registers its tables
 from actions.persistence.models import Base
 
 config = context.config

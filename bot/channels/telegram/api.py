@@ -33,10 +33,26 @@ class TelegramApiError(Exception):
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What one Bot API call came to: a result, or an error and whether trying again can help."""
+
+    ok: bool
+    result: Any = None
+    error_code: int = 0
+    description: str = ""
+    retry_after: float | None = None  # a 429's wait, as Telegram asked
+
+    @property
+    def transient(self) -> bool:
+        """A 429, a 5xx, a timeout or a network error (reported as 599): worth another try."""
+        return not self.ok and (self.error_code == 429 or self.error_code >= 500)
+
+
+@dataclass(frozen=True)
 class RetryPolicy:
     attempts: int = 4  # first try included
     base_delay: float = 0.5  # 0.5, 1, 2 s between tries for 5xx and network errors
-    max_retry_after: float = 30.0  # longer 429 waits would outlast Telegram's webhook timeout
+    max_retry_after: float = 30.0  # for direct calls (setup); replies wait in the outbox instead
 
     def backoff(self, attempt: int) -> float:
         return self.base_delay * 2 ** (attempt - 1)
@@ -58,19 +74,31 @@ class TelegramClient:
         self._session: aiohttp.ClientSession | None = None
         self._session_loop: asyncio.AbstractEventLoop | None = None
 
+    async def call_once(self, method: str, payload: dict[str, Any] | None = None) -> Outcome:
+        """One attempt, never raising: the outbox decides itself when to try again."""
+        status, body = await self._post(method, payload or {})
+        if body.get("ok"):
+            return Outcome(True, body.get("result"))
+        retry_after = (body.get("parameters") or {}).get("retry_after")
+        return Outcome(
+            False,
+            error_code=int(body.get("error_code") or status),
+            description=str(body.get("description") or "")[:200],
+            retry_after=float(retry_after) if isinstance(retry_after, (int, float)) else None,
+        )
+
     async def call(self, method: str, payload: dict[str, Any] | None = None) -> Any:
-        """Calls `method` and returns its `result`.
+        """Calls `method` with retries and returns its `result` (for calls outside the outbox).
 
         Logs only the method and Telegram's error, never the payload.
         """
         attempts = self._retry.attempts
         for attempt in range(1, attempts + 1):
-            status, body = await self._post(method, payload or {})
-            if body.get("ok"):
-                return body.get("result")
-            code = int(body.get("error_code") or status)
-            description = str(body.get("description") or "")[:200]
-            delay = self._retry_delay(code, body, attempt)
+            outcome = await self.call_once(method, payload)
+            if outcome.ok:
+                return outcome.result
+            code, description = outcome.error_code, outcome.description
+            delay = self._retry_delay(outcome, attempt)
             if delay is None or attempt == attempts:
                 logger.error(
                     "Telegram %s failed after %d attempt(s): %s %s",
@@ -92,14 +120,12 @@ class TelegramClient:
             await self._sleep(delay)
         raise AssertionError("unreachable")  # the loop always returns or raises
 
-    def _retry_delay(self, code: int, body: dict[str, Any], attempt: int) -> float | None:
+    def _retry_delay(self, outcome: Outcome, attempt: int) -> float | None:
         """Seconds to wait before the next try, or None when retrying cannot help."""
-        if code == 429:
-            retry_after = float(
-                (body.get("parameters") or {}).get("retry_after") or self._retry.backoff(attempt)
-            )
+        if outcome.error_code == 429:
+            retry_after = outcome.retry_after or self._retry.backoff(attempt)
             return retry_after if retry_after <= self._retry.max_retry_after else None
-        if code >= 500:  # includes the network errors _post reports as 599
+        if outcome.transient:
             return self._retry.backoff(attempt)
         return None
 

@@ -1,18 +1,23 @@
 """A Telegram connector for production, replacing Rasa 3.6's (see docs/telegram.md).
 
 Registered in credentials.yml as `bot.channels.telegram.connector.TelegramInput`; its webhook is
-POST /webhooks/telegram/webhook. What it fixes in Rasa's connector: no network call at
-startup outside the server's loop (the Bot API session is created inside it), the
-secret token checked on every request, a 200 for every kind of update, an answer to
-non-text messages and button presses, private chats only, 64-byte-safe button payloads,
-long replies split, and Bot API errors retried with backoff.
+POST /webhooks/telegram/webhook. The webhook only checks the request, stores the update in
+the app database (a redelivered update_id is a duplicate on every instance) and answers
+200 at once; the outbox worker (outbox.py) runs the turn and sends the replies, in order
+per chat, however long Telegram makes it wait. What else it fixes in Rasa's connector: no
+network call at startup outside the server's loop, the secret token checked on every
+request, an answer to non-text messages and button presses, private chats only, 64-byte-safe
+button payloads, long replies split.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections import OrderedDict
+import uuid
 from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -20,35 +25,21 @@ from rasa.shared.core.events import Event
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.exc import SQLAlchemyError
 
+from actions.persistence.database import Database
+from actions.settings import get_settings
 from bot.channels.telegram.api import RetryPolicy, TelegramClient
-from bot.channels.telegram.output import TelegramOutput
+from bot.channels.telegram.handling import UpdateHandling
+from bot.channels.telegram.outbox import OutboxSettings, OutboxWorker
+from bot.channels.telegram.output import ApiCall, TelegramOutput
 from bot.channels.telegram.payloads import PayloadCodec
-from bot.channels.telegram.settings import TelegramSettings, connector_texts
+from bot.channels.telegram.settings import TelegramSettings
 from bot.channels.telegram.setup import register_webhook
-from bot.channels.telegram.updates import SECRET_HEADER, Incoming, Kind, admit, classify
+from bot.channels.telegram.store import TelegramStore
+from bot.channels.telegram.updates import SECRET_HEADER, Kind, admit, classify
 
 logger = logging.getLogger(__name__)
-
-# Updates the connector answers itself, with the key of its text in texts.yml.
-_CONNECTOR_REPLIES = {Kind.NOT_TEXT: "only_text", Kind.TOO_LONG: "too_long", Kind.EMPTY: "empty"}
-
-
-class _RecentIds:
-    """A bounded set: remembers the last `size` ids added."""
-
-    def __init__(self, size: int = 10_000) -> None:
-        self._ids: OrderedDict[Any, None] = OrderedDict()
-        self._size = size
-
-    def add(self, item: Any) -> bool:
-        """Adds `item`; False if it was already there."""
-        if item in self._ids:
-            return False
-        self._ids[item] = None
-        if len(self._ids) > self._size:
-            self._ids.popitem(last=False)
-        return True
 
 
 class TelegramInput(InputChannel):
@@ -62,20 +53,45 @@ class TelegramInput(InputChannel):
         # An empty credentials.yml entry is fine: everything can come from the environment.
         return cls(TelegramSettings.load(credentials))
 
-    def __init__(self, settings: TelegramSettings, retry: RetryPolicy | None = None) -> None:
-        # No I/O here: Rasa builds channels before its event loop runs.
+    def __init__(
+        self,
+        settings: TelegramSettings,
+        retry: RetryPolicy | None = None,
+        outbox: OutboxSettings | None = None,
+        store: TelegramStore | None = None,
+    ) -> None:
+        # No I/O here: Rasa builds channels before its event loop runs (the database is
+        # opened on first use).
         self.settings = settings
         self.client = TelegramClient(
-            settings.access_token, settings.api_base, retry or RetryPolicy()
+            settings.access_token,
+            settings.api_base,
+            retry or RetryPolicy(),
+            timeout=settings.api_timeout,
         )
         self.codec = PayloadCodec()
-        self.output = TelegramOutput(self.client, self.codec)
-        self._seen_updates = _RecentIds()  # Telegram redelivers an update it thinks failed
-        self._told_groups = _RecentIds()  # say "private chats only" once per group
+        self.outbox_settings = outbox or OutboxSettings.from_env()
+        self.store = store or TelegramStore(Database(get_settings().database_url))
+        self.worker: OutboxWorker | None = None
+        self._app: Sanic | None = None
+        self._username: str | None = None
+        self._background: set[asyncio.Task] = set()
+        # Threads for storing updates only, so the webhook answers fast however busy the
+        # outbox worker is (its threads are its own).
+        self._accept_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="telegram-in")
 
     def get_output_channel(self) -> TelegramOutput | None:
-        # Used for reminders and trigger_intent; shares the session made in the server's loop.
-        return self.output if self.settings.is_configured else None
+        """For reminders and trigger_intent: the messages go through the chat's outbox too."""
+        if not self.settings.is_configured:
+            return None
+        reply_key = f"p{uuid.uuid4().hex[:16]}"  # one proactive reply: its messages stay together
+
+        async def enqueue(chat_id: str, calls: list[ApiCall]) -> None:
+            chat_ref = await self._stored(self.store.enqueue, chat_id, reply_key, calls)
+            if self.worker is not None:
+                self.worker.wake(chat_ref)
+
+        return TelegramOutput(self.codec, enqueue)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         telegram = Blueprint("trust_repair_telegram", __name__)
@@ -89,68 +105,67 @@ class TelegramInput(InputChannel):
             status, update = admit(self.settings, request.headers.get(SECRET_HEADER), request.body)
             if update is None:
                 return response.json({"ok": False}, status=status)
-            update_id = update.get("update_id")
-            if update_id is None or self._seen_updates.add(update_id):
-                await self._handle(classify(update), on_new_message, request.app)
-            return response.json({"ok": True})
+            return response.json({"ok": status == 200}, status=await self._accept(update))
 
         # Decorated closures: Sanic 21.12 blueprints silently drop listeners given as bound methods.
         @telegram.listener("after_server_start")
         async def started(app: Sanic, _loop: Any) -> None:
-            self._on_server_start(app)
+            self._on_server_start(app, on_new_message)
 
-        @telegram.listener("after_server_stop")
-        async def stopped(_app: Sanic, _loop: Any) -> None:
+        @telegram.listener("before_server_stop")
+        async def stopping(_app: Sanic, _loop: Any) -> None:
+            if self.worker is not None:
+                await self.worker.stop()
             await self.client.close()
 
         return telegram
 
-    async def _handle(
-        self,
-        incoming: Incoming,
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
-        app: Sanic,
-    ) -> None:
-        """Acts on one update. Never raises: Telegram would redeliver it again and again."""
+    async def _accept(self, update: dict[str, Any]) -> int:
+        """Stores the update for the worker; the webhook's status code."""
         try:
+            incoming = classify(update)
+        except (AttributeError, TypeError, ValueError):  # a shape no real Update has
+            return 400
+        if incoming.chat_id is None or incoming.kind is Kind.IGNORED:
             if incoming.callback_query_id:
-                await self.output.answer_callback_query(incoming.callback_query_id)
-            text = await self._text_for_rasa(incoming, app)
-            if text is not None:
-                await on_new_message(
-                    UserMessage(text, self.output, incoming.chat_id, input_channel=self.name())
-                )
-        except Exception as error:  # noqa: BLE001 - the update must still get its 200
-            logger.error(
-                "Telegram update (%s) failed: %s", incoming.kind.value, type(error).__name__
-            )
-            logger.debug("Telegram update failure", exc_info=error)
+                self._in_background(self._answer(incoming.callback_query_id))
+            return 200
+        try:
+            chat_ref = await self._stored(self.store.accept, update["update_id"], incoming)
+        except SQLAlchemyError as error:
+            # Not stored, so not acknowledged: Telegram delivers it again later.
+            logger.error("Telegram update not stored (%s): answered 503", type(error).__name__)
+            return 503
+        if chat_ref is None:
+            return 200  # a redelivery of an update already accepted (here or elsewhere)
+        if incoming.callback_query_id:
+            # Straight away and outside the queue, so the button's spinner stops.
+            self._in_background(self._answer(incoming.callback_query_id))
+        if self.worker is not None:
+            self.worker.wake(chat_ref)
+        return 200
 
-    async def _text_for_rasa(self, incoming: Incoming, app: Sanic) -> str | None:
-        """What to pass to Rasa, or None after answering the update here (or ignoring it)."""
-        logger.debug("Telegram update: %s", incoming.kind.value)
-        if incoming.kind is Kind.TEXT:
-            return incoming.text
-        if incoming.kind is Kind.BUTTON:
-            payload = await self.codec.decode(
-                incoming.text, lambda: self._history(app, incoming.chat_id)
-            )
-            if payload is None:
-                await self._reply(incoming.chat_id, "button_expired")
-            return payload
-        if incoming.kind is Kind.GROUP and self._told_groups.add(incoming.chat_id):
-            await self._reply(incoming.chat_id, "private_only")
-        elif incoming.kind in _CONNECTOR_REPLIES:
-            await self._reply(incoming.chat_id, _CONNECTOR_REPLIES[incoming.kind])
-        return None
+    async def _stored(self, function: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(
+            self._accept_threads, partial(function, *args)
+        )
 
-    async def _reply(self, chat_id: str, text_key: str) -> None:
-        await self.output.send_text_message(chat_id, connector_texts()[text_key])
+    async def _answer(self, callback_query_id: str) -> None:
+        outcome = await self.client.call_once(
+            "answerCallbackQuery", {"callback_query_id": callback_query_id}
+        )
+        if not outcome.ok:
+            logger.info("Telegram answerCallbackQuery failed: %s", outcome.error_code)
 
-    @staticmethod
-    async def _history(app: Sanic, chat_id: str) -> Iterable[Event]:
+    def _in_background(self, coroutine: Awaitable[None]) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._background.add(task)  # a reference, so the task is not collected mid-way
+        task.add_done_callback(self._background.discard)
+
+    async def _history(self, chat_id: str) -> Iterable[Event]:
         """The conversation's events, where a button key's payload can be found after a restart."""
-        tracker_store = getattr(getattr(app.ctx, "agent", None), "tracker_store", None)
+        agent = getattr(self._app.ctx, "agent", None) if self._app else None
+        tracker_store = getattr(agent, "tracker_store", None)
         # All sessions: a verbatim payload from an old session works too, so a key should.
         tracker = (
             await tracker_store.retrieve_full_tracker(chat_id)
@@ -159,13 +174,28 @@ class TelegramInput(InputChannel):
         )
         return tracker.events if tracker is not None else []
 
-    def _on_server_start(self, app: Sanic) -> None:
+    async def _bot_username(self) -> str | None:
+        """The bot's username, for its t.me link (asked once, with getMe)."""
+        if self._username is None:
+            outcome = await self.client.call_once("getMe")
+            if outcome.ok and isinstance(outcome.result, dict):
+                self._username = outcome.result.get("username") or None
+        return self._username
+
+    def _on_server_start(
+        self, app: Sanic, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        self._app = app
         problems = self.settings.problems()
         if problems:
             logger.warning(
                 "Telegram channel not configured (webhook answers 503): %s", "; ".join(problems)
             )
-        elif self.settings.webhook_url:
+            return
+        handling = UpdateHandling(on_new_message, self.codec, self._history, self._bot_username)
+        self.worker = OutboxWorker(self.store, self.client, handling, self.outbox_settings)
+        self.worker.start()  # also picks up what an earlier run left queued
+        if self.settings.webhook_url:
             # In the background, so a slow Bot API never delays the server's start.
             app.add_task(self._register_webhook())
         else:

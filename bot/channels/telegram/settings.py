@@ -35,6 +35,7 @@ class TelegramSettings:
     webhook_secret: str = ""
     webhook_url: str = ""
     api_base: str = DEFAULT_API_BASE
+    api_timeout: float = 15.0  # seconds for one Bot API call; a call that hangs is tried again
 
     @classmethod
     def load(
@@ -47,7 +48,8 @@ class TelegramSettings:
             for key, env in _SOURCES.items()
         }
         values["api_base"] = (values["api_base"] or DEFAULT_API_BASE).rstrip("/")
-        return cls(**values)
+        timeout = environ.get("TELEGRAM_API_TIMEOUT_SECONDS")
+        return cls(**values, **({"api_timeout": float(timeout)} if timeout else {}))
 
     def problems(self) -> list[str]:
         """Why the webhook cannot accept updates; empty when it can. Never contains the secrets."""
@@ -80,7 +82,13 @@ class ConnectorTexts(Strict):
     """The replies the connector sends itself, for updates that never reach Rasa (texts.yml)."""
 
     only_text: str
-    private_only: str
+    caption_note: str
+    voice: str
+    contact: str
+    edits_not_read: str
+    help: str
+    private_only: str  # with {link}, the bot's t.me address
+    private_only_no_link: str  # when the bot's username is not known
     too_long: str
     empty: str
     button_expired: str
