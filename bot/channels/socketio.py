@@ -27,6 +27,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -143,14 +144,30 @@ def client_address(environ: dict[str, Any]) -> str:
     return peer
 
 
+def idle_limits(credentials: dict[str, Any]) -> dict[str, timedelta]:
+    """`session_idle_seconds` / `remembered_session_idle_seconds` from credentials.yml, when
+    an operator wants other limits than bot/widget/sessions.py's (tests use seconds)."""
+    limits = {}
+    for key, name in [
+        ("session_idle_seconds", "tab_idle"),
+        ("remembered_session_idle_seconds", "remembered_idle"),
+    ]:
+        if credentials.get(key) is not None:
+            seconds = float(credentials[key])
+            if seconds <= 0:
+                raise ValueError(f"{key} must be a positive number of seconds")
+            limits[name] = timedelta(seconds=seconds)
+    return limits
+
+
 class WidgetSocketBlueprint(SocketBlueprint):
     def __init__(self, *args: Any, on_register: Callable[[Sanic], None], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._on_register = on_register
+        self.ctx.on_register = on_register
 
     def register(self, app: Sanic, options: dict[str, Any]) -> None:
         super().register(app, options)
-        self._on_register(app)
+        self.ctx.on_register(app)
         # The widget is served at the app's root (/widget/), not under this channel's
         # /webhooks/ prefix.
         app.blueprint(widget_blueprint())
@@ -187,6 +204,7 @@ class WidgetSocketIOInput(SocketIOInput):
             max_message_length=int(
                 credentials.get("max_message_length", DEFAULT_MAX_MESSAGE_LENGTH)
             ),
+            idle_limits=idle_limits(credentials),
         )
 
     def __init__(
@@ -196,6 +214,7 @@ class WidgetSocketIOInput(SocketIOInput):
         max_message_length: int = DEFAULT_MAX_MESSAGE_LENGTH,
         texts: ChannelTexts | None = None,
         sessions: WidgetSessions | None = None,
+        idle_limits: dict[str, timedelta] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -203,6 +222,7 @@ class WidgetSocketIOInput(SocketIOInput):
         self.max_message_length = max_message_length
         self._texts = texts
         self._sessions = sessions
+        self._idle_limits = idle_limits or {}
         self._on_new_message: MessageHandler | None = None
         self._app: Sanic | None = None
         self.code_failures = FailureLimit()
@@ -220,7 +240,8 @@ class WidgetSocketIOInput(SocketIOInput):
             from actions.persistence.database import Database
             from actions.settings import get_settings
 
-            self._sessions = WidgetSessions(Database(get_settings().database_url))
+            database = Database(get_settings().database_url)
+            self._sessions = WidgetSessions(database, **self._idle_limits)
         return self._sessions
 
     def get_output_channel(self) -> OutputChannel | None:
@@ -290,7 +311,7 @@ class WidgetSocketIOInput(SocketIOInput):
             session = await self.sessions.issue(remembered=bool(remember))
             # "expired": the page had a conversation that is gone (expired, ended or never
             # issued by this server); it says so and forgets its copy.
-            status = "expired" if requested else "new"
+            status = "expired" if isinstance(requested, str) and requested else "new"
         await self._join(sid, session)
         await self._confirm(sid, session, status)
 
@@ -372,7 +393,7 @@ class WidgetSocketIOInput(SocketIOInput):
         if session is None:
             return _refused("session_expired")
         code = await self.sessions.new_resume_code(session)
-        days = self.sessions.remembered_idle.days
+        days = max(1, round(self.sessions.remembered_idle / timedelta(days=1)))
         return {"status": "ok", "code": code, "valid_days": days}
 
     # -- messages ---------------------------------------------------------------------------

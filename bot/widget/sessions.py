@@ -20,11 +20,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any, TypeVar
 
 from sqlalchemy import Boolean, Column, DateTime, String, and_, delete, or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from actions.persistence.database import Database
 from actions.persistence.models import Base
@@ -39,6 +42,7 @@ TOKEN_BYTES = 16  # 128 bits, shown as 32 hex digits
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10  # 50 bits: with the channel's attempt limit, not guessable
 CODE_GROUP = 5
+T = TypeVar("T")
 
 
 def utcnow() -> datetime:
@@ -100,31 +104,55 @@ class WidgetSessions:
         self.tab_idle = tab_idle
         self.remembered_idle = remembered_idle
         self._purged_at: datetime | None = None
+        self._prepared = False
+
+    def _prepare(self) -> None:
+        """Opens the database once (Database migrates it on first use). The action server may
+        be migrating the same new database at that moment: one failure is retried."""
+        if self._prepared:
+            return
+        for attempt in range(2):
+            try:
+                with self.database.session():
+                    pass
+                break
+            except OperationalError:
+                if attempt:
+                    raise
+                time.sleep(0.5)
+        self._prepared = True
+
+    async def _run(self, work: Callable[..., T], *args: Any) -> T:
+        def run() -> T:
+            self._prepare()
+            return work(*args)
+
+        return await asyncio.to_thread(run)
 
     def idle_limit(self, remembered: bool) -> timedelta:
         return self.remembered_idle if remembered else self.tab_idle
 
     async def issue(self, remembered: bool = False, conversation_id: str | None = None) -> Session:
         """A new session: on a new conversation, or on `conversation_id`."""
-        return await asyncio.to_thread(self._issue, remembered, conversation_id)
+        return await self._run(self._issue, remembered, conversation_id)
 
     async def open(self, token: str, remembered: bool | None = None) -> Session | None:
         """The live session `token` opens, else None (unknown, expired or ended). Restarts its
         inactivity clock; `remembered` True or False switches how long it lives from now on."""
-        return await asyncio.to_thread(self._open, token, remembered)
+        return await self._run(self._open, token, remembered)
 
     async def end_conversation(self, conversation_id: str) -> None:
         """Every session on the conversation stops working (after "delete my data")."""
-        await asyncio.to_thread(self._end, conversation_id)
+        await self._run(self._end, conversation_id)
 
     async def new_resume_code(self, session: Session) -> str:
         """A code that opens this conversation elsewhere; it replaces any earlier code, and the
         session then lives as long as a remembered one."""
-        return await asyncio.to_thread(self._new_code, session)
+        return await self._run(self._new_code, session)
 
     async def redeem(self, code: str, remembered: bool = False) -> Session | None:
         """A new session on the conversation `code` belongs to, if the code is live."""
-        return await asyncio.to_thread(self._redeem, normalise_code(code), remembered)
+        return await self._run(self._redeem, normalise_code(code), remembered)
 
     # -- in a worker thread ---------------------------------------------------------------
 
@@ -176,7 +204,8 @@ class WidgetSessions:
             if row is None:
                 return None
             now = self.clock()
-            if _aware(row.last_seen_at) + TOUCH_EVERY <= now or remembered is not None:
+            every = min(TOUCH_EVERY, self.idle_limit(row.remembered) / 10)
+            if _aware(row.last_seen_at) + every <= now or remembered is not None:
                 row.last_seen_at = now  # at most one write per TOUCH_EVERY on busy sessions
             if remembered is not None and not row.resume_code_hash:
                 row.remembered = remembered  # a session with a resume code stays long-lived

@@ -41,6 +41,10 @@ class WidgetServers(LiveServers):
     """LiveServers with the socket.io channel configured by the test, not by credentials.yml."""
 
     operator_port: int = field(default_factory=free_port)  # an allowed operator site (OperatorSite)
+    channel_options: dict[str, Any] = field(default_factory=dict)  # more credentials.yml keys
+
+    def options(self):
+        return self.channel_options.items()
 
     def write_credentials(self) -> Path:
         path = self.workdir / "credentials.yml"
@@ -50,6 +54,7 @@ class WidgetServers(LiveServers):
             "  session_persistence: true\n"
             f'  allowed_origins: ["{ALLOWED_ORIGIN}", "{self.operator_origin}"]\n'
             f"  max_message_length: {MAX_MESSAGE_LENGTH}\n"
+            + "".join(f"  {key}: {json.dumps(value)}\n" for key, value in self.options())
         )
         return path
 
