@@ -255,8 +255,14 @@ def test_a_phone_sized_screen_has_no_horizontal_scroll(browser, servers):
         start_with_offer(widget)
         widget.press("Yes, let's start")
         widget.wait_for_bot("Question 1 of 7")
+        replies = widget.bot_bubbles().count()
         widget.send("x" * 300)  # one unbroken word must wrap, not widen the page
-        widget.wait_for_bot("didn't catch which one")
+        expect(widget.user_bubbles().last).to_have_text("x" * 300)
+        widget.page.wait_for_function(
+            """(count) => document.querySelector('#trust-repair-widget').shadowRoot
+                .querySelectorAll('.tr-msg--bot .tr-text').length > count""",
+            arg=replies,
+        )
         assert widget.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         panel = widget.page.locator(".tr-panel").bounding_box()
         assert panel["x"] >= 0 and panel["x"] + panel["width"] <= PHONE["width"]
@@ -378,7 +384,7 @@ def test_support_services_are_tappable_links_and_other_schemes_are_dropped(brows
         expect(links.nth(3)).to_have_text(f"Website: {INJECTION}")  # a label is text, not markup
         assert links.nth(2).get_attribute("rel") == "noopener noreferrer"
         # The card belongs to its message: one bubble, the text above the links.
-        message = widget.log.locator(".tr-msg").filter(has=card)
+        message = card.locator("xpath=..")
         expect(message.locator(".tr-text")).to_have_text(RESOURCES["text"])
         expect(widget.page.locator("#trust-repair-widget img")).to_have_count(0)
         widget.screenshot("widget-resources.png")
