@@ -387,6 +387,7 @@ def test_support_services_are_tappable_links_and_other_schemes_are_dropped(brows
         message = card.locator("xpath=..")
         expect(message.locator(".tr-text")).to_have_text(RESOURCES["text"])
         expect(widget.page.locator("#trust-repair-widget img")).to_have_count(0)
+        card.scroll_into_view_if_needed()
         widget.screenshot("widget-resources.png")
 
 
@@ -412,6 +413,7 @@ def test_a_rating_is_a_scale_and_skip_and_pause_sit_apart(browser, servers):
         # A screen reader hears labelled parts, not "...today?12345Skip thisPause6:39 AM".
         spoken = widget.log.locator(".tr-msg").last.text_content()
         assert re.search(r"today\?Answers: .*Skip thisPauseSent at \d", spoken)
+        controls.scroll_into_view_if_needed()
         widget.screenshot("widget-scale.png")
 
 
