@@ -233,6 +233,21 @@ async def test_a_session_in_use_does_not_expire(servers, person):
         await again.leave()
 
 
+@live
+async def test_a_remembered_session_outlives_the_tab_limit(servers):
+    person = Person()
+    try:
+        token = await person.connect(servers.url, origin=servers.url, remember=True)
+        assert (await person.client.call("remember", {"on": True}))["remembered"] is True
+        await person.leave()
+        await asyncio.sleep(IDLE_SECONDS + 1)  # past a tab session's limit, not a remembered one
+        person = Person()
+        assert await person.connect(servers.url, origin=servers.url, session_id=token) == token
+        assert person.status == "continued"
+    finally:
+        await person.leave()
+
+
 async def delete_my_data(person: Person) -> None:
     await person.say("delete my data")
     await person.wait_for("Are you sure?")

@@ -227,7 +227,8 @@ export function mountWidget(win, options) {
       },
     );
     // Messages typed before a reload that were never acknowledged go out again (same id).
-    store.messages.filter((m) => m.from === "user" && m.state).forEach((m) => connection.send(m.id, m.sent || m.text));
+    const unsent = (m) => m.from === "user" && (m.state === "sending" || m.state === "unsent");
+    store.messages.filter(unsent).forEach((m) => connection.send(m.id, m.sent || m.text));
   }
 
   function trapFocus(event) {
