@@ -612,3 +612,23 @@ def test_delete_my_data_clears_this_browser_and_starts_a_new_session(widget):
     assert THEME_MESSAGE not in json.dumps(stored)
     widget.send("hi")  # a new conversation
     widget.wait_for_bot("glad you're here")
+
+
+def test_deleting_in_one_tab_clears_the_other_tab_of_a_remembered_conversation(browser, servers):
+    with browser.new_context(viewport=DESKTOP) as context:
+        first = WidgetPage(context.new_page())
+        first.page.goto(servers.demo_url)
+        start_with_offer(first)
+        first.page.get_by_role("button", name="Conversation options").click()
+        first.page.get_by_role("checkbox", name="Remember this conversation on this device").check()
+        second = WidgetPage(context.new_page())
+        second.page.goto(servers.demo_url)
+        second.open()
+        expect(second.bot_bubbles().filter(has_text=OFFER)).to_have_count(1)
+        first.send("delete my data")
+        first.wait_for_bot("Are you sure?")
+        first.send("yes")
+        first.wait_for_bot("deleted everything")
+        expect(second.widget_locator(".tr-notice")).to_have_text(re.compile("another tab"))
+        expect(second.log).not_to_contain_text(THEME_MESSAGE)
+        expect(second.log).not_to_contain_text(OFFER)
