@@ -173,6 +173,8 @@ def test_a_reload_keeps_the_conversation_and_it_carries_on(widget):
     start_with_offer(widget)
     widget.press("Yes, let's start")
     widget.wait_for_bot("Question 1 of 7")
+    # The whole turn is in (the prefilled answer's confirmation comes last) before reloading.
+    widget.log.get_by_role("button", name="Yes, that's right").wait_for()
     before = widget.texts()
     widget.page.reload()
     widget.open()
