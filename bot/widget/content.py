@@ -17,6 +17,7 @@ class ChannelTexts(Strict):
 
     message_too_long: str
     message_empty: str
+    message_unreadable: str
 
     def too_long(self, limit: int) -> str:
         return self.message_too_long.format(limit=limit)

@@ -30,6 +30,7 @@ CHROMIUM_ARGS = [
 ]
 WIDGET_DIR = REPO_ROOT / "bot" / "widget"
 WIDGET_DIST = WIDGET_DIR / "dist"
+AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"  # devDependency axe-core
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 STORAGE_KEY = "trust-repair-widget"
 EXIT_URL = "https://www.google.com/search?q=weather"  # the widget's default neutral site
@@ -41,6 +42,10 @@ class WidgetServers(LiveServers):
     """LiveServers with the socket.io channel configured by the test, not by credentials.yml."""
 
     operator_port: int = field(default_factory=free_port)  # an allowed operator site (OperatorSite)
+    channel_options: dict[str, Any] = field(default_factory=dict)  # more credentials.yml keys
+
+    def options(self):
+        return self.channel_options.items()
 
     def write_credentials(self) -> Path:
         path = self.workdir / "credentials.yml"
@@ -50,6 +55,7 @@ class WidgetServers(LiveServers):
             "  session_persistence: true\n"
             f'  allowed_origins: ["{ALLOWED_ORIGIN}", "{self.operator_origin}"]\n'
             f"  max_message_length: {MAX_MESSAGE_LENGTH}\n"
+            + "".join(f"  {key}: {json.dumps(value)}\n" for key, value in self.options())
         )
         return path
 
@@ -186,6 +192,21 @@ class WidgetPage:
             for area, items in raw.items()
         }
 
+    def axe(self) -> list[dict[str, Any]]:
+        """axe-core's serious and critical violations on the page, the widget's shadow DOM
+        included (the page's CSP is bypassed by the context to inject it)."""
+        self.page.add_script_tag(path=str(AXE))
+        return self.page.evaluate("""async () => {
+            const result = await axe.run(document, {resultTypes: ["violations"]});
+            return result.violations
+                .filter((v) => v.impact === "serious" || v.impact === "critical")
+                .map((v) => ({id: v.id, impact: v.impact,
+                              nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5)}));
+        }""")
+
+    def widget_locator(self, selector: str):
+        return self.page.locator("#trust-repair-widget").locator(selector)
+
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / name
@@ -200,9 +221,27 @@ class SocketTap:
     def __init__(self, page) -> None:
         self.routes: list[Any] = []
         self.upgraded = 0  # websockets that finished the engine.io upgrade
+        self.held = False  # while held, the server cannot be reached at all (offline)
         page.route_web_socket(re.compile(r"/socket\.io/"), self._route)
+        page.route(re.compile(r"/socket\.io/"), self._poll)
+
+    def _poll(self, route) -> None:
+        if self.held:
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    def go_offline(self) -> None:
+        self.held = True
+        self.cut()
+
+    def go_online(self) -> None:
+        self.held = False
 
     def _route(self, route) -> None:
+        if self.held:
+            route.close(code=1011, reason="test: offline")
+            return
         server = route.connect_to_server()
         self.routes.append(route)
 

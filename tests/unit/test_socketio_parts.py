@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,9 +12,12 @@ from bot.channels.socketio import (
     ORIGINS_ENV,
     OriginPolicy,
     WidgetSocketIOInput,
-    WidgetSocketIOOutput,
+    _metadata,
+    client_address,
     configured_origins,
+    idle_limits,
 )
+from bot.channels.widget_output import WidgetSocketIOOutput, clean_custom, safe_link
 
 
 class RecordingServer:
@@ -89,3 +93,93 @@ def test_the_servers_own_page_is_allowed_and_others_are_not():
 def test_a_custom_namespace_is_refused_because_replies_would_never_reach_it():
     with pytest.raises(ValueError, match="default namespace"):
         WidgetSocketIOInput.from_credentials({"namespace": "/chat"})
+
+
+async def test_a_message_with_paragraphs_buttons_and_links_is_one_event():
+    sio = RecordingServer()
+    output = WidgetSocketIOOutput(sio, "bot_uttered")
+    links = [
+        {"label": "Samaritans 116 123", "href": "tel:116123"},
+        {"label": "Shout", "href": "sms:85258"},
+        {"label": "samaritans.org", "href": "https://www.samaritans.org"},
+    ]
+    await output.send_response(
+        "c1",
+        {
+            "text": "First part.\n\nSecond part.",
+            "buttons": [{"title": "Go", "payload": "/go"}],
+            "custom": {"links": links},
+            "utter_action": "utter_safety_resources",
+        },
+    )
+    assert [e["data"] for e in sio.emitted] == [
+        {
+            "text": "First part.\n\nSecond part.",
+            "quick_replies": [{"content_type": "text", "title": "Go", "payload": "/go"}],
+            "custom": {"links": links},
+        }
+    ]
+    assert output.responses_said == ["utter_safety_resources"]
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "javascript:alert(1)",
+        "http://example.org",
+        "data:text/html,<b>x</b>",
+        "mailto:a@example.org",
+        "https:///nohost",
+        "ftp://example.org",
+        "https://example.org/" + "a" * 3000,
+    ],
+)
+def test_links_other_than_tel_sms_and_https_are_dropped(href):
+    assert safe_link({"label": "x", "href": href}) is None
+    assert clean_custom({"links": [{"label": "x", "href": href}]}) is None
+    kept = clean_custom({"links": [{"label": "x", "href": href}, {"label": "y", "href": "tel:1"}]})
+    assert kept == {"links": [{"label": "y", "href": "tel:1"}]}
+
+
+@pytest.mark.parametrize(
+    "link",
+    [None, "tel:1", {"label": "", "href": "tel:1"}, {"label": "x"}, {"label": 3, "href": "tel:1"}],
+)
+def test_malformed_links_are_dropped(link):
+    assert safe_link(link) is None
+
+
+def test_other_custom_keys_pass_with_the_links_checked():
+    custom = {"chart": [1, 2], "links": [{"label": "ok", "href": "https://a.example"}, "bad"]}
+    assert clean_custom(custom) == {
+        "chart": [1, 2],
+        "links": [{"label": "ok", "href": "https://a.example"}],
+    }
+    assert clean_custom({"chart": [1]}) == {"chart": [1]}
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ({"a": 1}, {"a": 1}),
+        ('{"a": 1}', {"a": 1}),
+        ("not json", {}),
+        ([1, 2], {}),
+        ({"a": "x" * 5000}, {}),
+        ("x" * 5000, {}),
+    ],
+)
+def test_metadata_is_a_small_object_or_nothing(value, expected):
+    assert _metadata(value) == expected
+
+
+def test_x_real_ip_counts_only_from_a_local_proxy():
+    assert client_address({"REMOTE_ADDR": "127.0.0.1", "HTTP_X_REAL_IP": "9.9.9.9"}) == "9.9.9.9"
+    assert client_address({"REMOTE_ADDR": "8.8.8.8", "HTTP_X_REAL_IP": "9.9.9.9"}) == "8.8.8.8"
+
+
+def test_idle_limits_come_from_credentials_and_must_be_positive():
+    assert idle_limits({"session_idle_seconds": 60}) == {"tab_idle": timedelta(seconds=60)}
+    assert idle_limits({}) == {}
+    with pytest.raises(ValueError, match="positive"):
+        idle_limits({"remembered_session_idle_seconds": 0})
