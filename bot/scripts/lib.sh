@@ -1,6 +1,11 @@
 # Shared by run.sh, shell.sh and the test script: start/stop the action server.
 ACTION_SERVER_PID=""
 
+# The secret Rasa sends the action server (endpoints.yml): from the environment, or
+# var/action_server.secret, created with a random value on first use (mode 0600).
+ACTION_SERVER_TOKEN=$(.venv/bin/python -m bot.shared_secret)
+export ACTION_SERVER_TOKEN
+
 start_action_server() {
   local port=$1
   .venv/bin/python -m bot.action_server --port "$port" &

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -48,6 +49,7 @@ class LiveServers:
     rasa_port: int = field(default_factory=free_port)
     action_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    action_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
     @property
     def tracker_db(self) -> Path:
@@ -58,6 +60,7 @@ class LiveServers:
         return {
             **os.environ,
             "DATABASE_URL": self.database_url,
+            "ACTION_SERVER_TOKEN": self.action_token,
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "PYTHONWARNINGS": "ignore",
@@ -88,6 +91,7 @@ class LiveServers:
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(
             f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
+            "  headers:\n    Authorization: Bearer ${ACTION_SERVER_TOKEN}\n"
             f"tracker_store:\n  type: bot.tracker_store.ForgettingSQLTrackerStore\n"
             f"  dialect: sqlite\n  db: {self.tracker_db}\n"
         )
