@@ -7,4 +7,5 @@ source bot/scripts/lib.sh
 
 start_action_server "$action_port"
 trap stop_action_server EXIT
-.venv/bin/rasa shell --model models/trust-repair.tar.gz --endpoints endpoints.yml --quiet
+.venv/bin/rasa shell --model models/trust-repair.tar.gz --endpoints endpoints.yml --quiet \
+  --interface 127.0.0.1

@@ -50,6 +50,10 @@ class LiveServers:
     action_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     action_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    # A database URL for the conversations (default: SQLite in workdir), and extra
+    # environment for both servers.
+    tracker_url: str | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def tracker_db(self) -> Path:
@@ -64,6 +68,7 @@ class LiveServers:
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "PYTHONWARNINGS": "ignore",
+            **self.extra_env,
         }
 
     def _log(self, name: str):
@@ -93,7 +98,11 @@ class LiveServers:
             f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
             "  headers:\n    Authorization: Bearer ${ACTION_SERVER_TOKEN}\n"
             f"tracker_store:\n  type: bot.tracker_store.ForgettingSQLTrackerStore\n"
-            f"  dialect: sqlite\n  db: {self.tracker_db}\n"
+            + (
+                f"  url: {self.tracker_url}\n"
+                if self.tracker_url
+                else f"  dialect: sqlite\n  db: {self.tracker_db}\n"
+            )
         )
         self.start_action_server()
         process = subprocess.Popen(
