@@ -132,7 +132,7 @@ def show_summaries(turn: Turn, wanted: str | None = None) -> None:
     try:
         runs = repository().finished_runs(turn.sender_id)
     except StorageUnavailable:
-        turn.say("utter_storage_unavailable")
+        turn.say("utter_summaries_unavailable")
         return
     runs = [run for run in runs if run.exercise_id in exercises()]
     if not runs:
