@@ -20,6 +20,7 @@ from actions.exercises.catalogue import exercises, ui_text
 from actions.exercises.progress import open_run
 from actions.persistence.access import repository
 from actions.persistence.repository import StorageUnavailable
+from actions.persistence.transcript import conversation_transcript
 from actions.tracker_facts import latest_entity
 
 logger = logging.getLogger(__name__)
@@ -106,6 +107,9 @@ def answer_request(turn: Turn, intent: str, in_exercise: bool = False) -> None:
 def export_data(turn: Turn) -> None:
     try:
         export = repository().export_person(turn.sender_id)
+        # The conversation itself is stored too (Rasa's tracker store): all of it, every
+        # session, disclosures included.
+        export["conversation"] = conversation_transcript(turn.sender_id)
     except StorageUnavailable:
         turn.say("utter_export_unavailable")
         return
