@@ -6,6 +6,10 @@ ACTION_SERVER_PID=""
 ACTION_SERVER_TOKEN=$(.venv/bin/python -m bot.shared_secret)
 export ACTION_SERVER_TOKEN
 
+# Sanic reads this when Rasa creates its app: bodies over 1 MB get 413 on every channel
+# before they are read (Sanic's default is 100 MB). REST refuses over 64 KB itself.
+export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-1048576}
+
 start_action_server() {
   local port=$1
   .venv/bin/python -m bot.action_server --port "$port" &

@@ -65,6 +65,7 @@ class LiveServers:
             **os.environ,
             "DATABASE_URL": self.database_url,
             "ACTION_SERVER_TOKEN": self.action_token,
+            "SANIC_REQUEST_MAX_SIZE": "1048576",  # as bot/scripts/lib.sh sets it
             "TRACKER_DATABASE_URL": self.tracker_url or f"sqlite:///{self.tracker_db}",
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
