@@ -14,14 +14,16 @@ FILE_MODE = 0o600
 
 
 def private_dir(path: Path) -> Path:
-    """Creates `path` (and parents) if needed and makes it 0700."""
-    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-    os.chmod(path, DIR_MODE)
+    """Creates `path` (and missing parents) 0700. An existing folder keeps its mode: it may
+    be the working directory or a shared one (`make run` makes var/ 0700 itself)."""
+    if not path.exists():
+        path.mkdir(parents=True, mode=DIR_MODE)
+        os.chmod(path, DIR_MODE)  # mkdir's mode is masked by the umask
     return path
 
 
 def private_file(path: Path) -> Path:
-    """Creates `path` empty if it is missing, inside a private folder, and makes it 0600.
+    """Creates `path` empty if it is missing (its folder 0700 if new) and makes it 0600.
 
     Called before SQLite opens a database file, so the file is never world-readable, not
     even for a moment; SQLite gives its journal files the mode of the database file.
