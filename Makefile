@@ -67,11 +67,11 @@ validate: $(SPACY_DIR)/meta.json ## rasa data validate
 	$(RASA) data validate --fail-on-warnings --quiet
 
 run: $(MODEL) $(WIDGET_JS) ## install, build, train if needed, start the assistant
-	@mkdir -p var
+	@install -d -m 700 var && chmod 700 var  # private: conversations and secrets (README "Security")
 	@bash bot/scripts/run.sh $(RASA_PORT) $(ACTION_PORT)
 
 shell: $(MODEL) ## talk to the assistant in the terminal
-	@mkdir -p var
+	@install -d -m 700 var && chmod 700 var  # private: conversations and secrets (README "Security")
 	@bash bot/scripts/shell.sh $(ACTION_PORT) $(RASA_PORT)
 
 test: $(MODEL) $(WIDGET_JS) browser ## every test: lint, validate, pytest, safety, stories (CI)

@@ -13,10 +13,16 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     # SQLite next to the repository by default (not relative to the working directory).
     database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'trust_repair.db'}"
+    # Rasa's conversations (endpoints.yml), read for "export my data": the same default
+    # file, or the TRACKER_DATABASE_URL that docs/deploy/endpoints.postgresql.yml uses.
+    tracker_database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'rasa_tracker.db'}"
 
     class Config:
         env_prefix = ""
-        fields = {"database_url": {"env": "DATABASE_URL"}}
+        fields = {
+            "database_url": {"env": "DATABASE_URL"},
+            "tracker_database_url": {"env": "TRACKER_DATABASE_URL"},
+        }
 
 
 @lru_cache(maxsize=1)

@@ -1,18 +1,64 @@
-"""Rasa's SQL tracker store, plus forgetting: "delete my data" also erases the conversation.
+"""Rasa's SQL tracker store, made to forget on request and to fail loudly.
 
-Deleting the app's rows is not enough: the tracker store keeps every message the person
-typed. When `action_delete_my_data` sets the slot named by `actions.slots.DATA_DELETED`, the
-next save deletes every stored event of that conversation (all sessions) and keeps only what
-came after the deletion. Everything else is Rasa's SQLTrackerStore unchanged.
+Forgetting: deleting the app's rows is not enough, the tracker store keeps every message the
+person typed. When `action_delete_my_data` sets the slot named by `actions.slots.DATA_DELETED`,
+the next save deletes every stored event of that conversation (all sessions) and keeps only
+what came after the deletion.
+
+Failing loudly, where Rasa's SQLTrackerStore does not (see ../shared RASA-NOTES):
+- it does not retry forever in its constructor while the database is down: the server
+  starts, and the tables are created on the first successful connection;
+- every database call runs in a worker thread with a deadline, so a database that hangs
+  holds one turn for a few seconds and never Rasa's event loop (everyone else);
+- a failed read or write raises `ConversationStoreUnavailable` with one clear log line,
+  instead of a fresh conversation or a copy kept only in memory; bot/turn_guard.py
+  removes Rasa's FailSafeTrackerStore wrapper (which would swallow it) and tells the person.
+
+Configure it with `url:` (a whole database URL) or `dialect`/`host`/`db`...; endpoints.yml
+examples are in docs/deploy/.
 """
 
 from __future__ import annotations
 
-from rasa.core.tracker_store import SQLTrackerStore
+import asyncio
+import logging
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import (
+    SQLTrackerStore,
+    TrackerStore,
+    create_engine_kwargs,
+    validate_port,
+)
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
 
 from actions.slots import DATA_DELETED as FORGET_SLOT
+from bot.sql_engines import engine_options
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Connecting is bounded at 5 s and each statement at 5 s (bot/sql_engines.py); a turn that
+# waits longer than this for the store is told the store is unavailable.
+DEFAULT_DEADLINE_SECONDS = float(os.environ.get("TRACKER_STORE_DEADLINE_SECONDS", "12"))
+WORKER_THREADS = 8
+
+
+class ConversationStoreUnavailable(RuntimeError):
+    """The conversation could not be read or written; nothing was replaced or faked."""
+
+    def __init__(self, operation: str, reason: str) -> None:
+        super().__init__(f"{operation}: {reason}")
+        self.operation = operation
 
 
 def forget_marker(events) -> int:
@@ -25,23 +71,109 @@ def forget_marker(events) -> int:
 
 
 class ForgettingSQLTrackerStore(SQLTrackerStore):
+    # Read by bot/turn_guard.py: this store's errors must reach the person.
+    fails_loudly = True
+
+    def __init__(
+        self,
+        domain=None,
+        dialect: str = "sqlite",
+        host: str | None = None,
+        port: int | None = None,
+        db: str = "rasa.db",
+        username: str | None = None,
+        password: str | None = None,
+        event_broker=None,
+        login_db: str | None = None,
+        query: dict | None = None,
+        deadline: float = DEFAULT_DEADLINE_SECONDS,
+        **kwargs: Any,
+    ) -> None:
+        # SQLTrackerStore.__init__ is skipped on purpose: it loops until the database answers.
+        port = validate_port(port)
+        self._url = self.get_db_url(dialect, host, port, db, username, password, None, query)
+        self._login_db = login_db
+        self._make_engine(
+            self.get_db_url(dialect, host, port, db, username, password, login_db, query)
+        )
+        self._deadline = deadline
+        self._schema_ready = False
+        self._schema_lock = threading.Lock()
+        self._workers = ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="tracker-store")
+        TrackerStore.__init__(self, domain, event_broker, **kwargs)
+
+    def _make_engine(self, url) -> None:
+        self.engine = sa.create_engine(url, **engine_options(url, **create_engine_kwargs(url)))
+        self.sessionmaker = sessionmaker(bind=self.engine)
+
+    def _ensure_schema(self) -> None:
+        """Creates the tables on the first connection that works (also after an outage)."""
+        if self._schema_ready:
+            return
+        with self._schema_lock:
+            if self._schema_ready:
+                return
+            if self._login_db:
+                # PostgreSQL: connect to `login_db`, create the conversation database.
+                self._create_database(self.engine, sa.engine.make_url(self._url).database)
+                self.engine.dispose()
+                self._make_engine(self._url)
+            self.Base.metadata.create_all(self.engine)
+            self._schema_ready = True
+            logger.info("Tracker store: connected, tables ready")
+
+    def session_scope(self):
+        self._ensure_schema()
+        return super().session_scope()
+
+    async def _in_thread(self, operation: str, work: Callable[[], T]) -> T:
+        """Runs blocking database `work` off the event loop, within the deadline."""
+        future = asyncio.get_running_loop().run_in_executor(self._workers, work)
+        try:
+            return await asyncio.wait_for(future, self._deadline)
+        except asyncio.TimeoutError:
+            reason = f"no answer within {self._deadline:.0f} s"
+        except SQLAlchemyError as error:
+            reason = type(error).__name__
+        logger.error("Tracker store unavailable: %s failed (%s)", operation, reason)
+        raise ConversationStoreUnavailable(operation, reason)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        parent = super().retrieve
+        return await self._in_thread("read", lambda: asyncio.run(parent(sender_id)))
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
+        parent = super().retrieve_full_tracker
+        return await self._in_thread("read", lambda: asyncio.run(parent(conversation_id)))
+
+    async def keys(self):
+        parent = super().keys
+        return await self._in_thread("list", lambda: asyncio.run(parent()))
+
+    async def stream_events(self, tracker: DialogueStateTracker) -> None:
+        # SQLTrackerStore.save calls this inside the worker thread; the events are streamed
+        # from the event loop in save() instead, where an event broker lives.
+        return None
+
     async def save(self, tracker: DialogueStateTracker) -> None:
+        await TrackerStore.stream_events(self, tracker)
+        await self._in_thread("write", lambda: self._save_forgetting(tracker))
+
+    def _save_forgetting(self, tracker: DialogueStateTracker) -> None:
         events = list(tracker.events)
         marker = forget_marker(events)
         # The usual case has no marker and costs no extra query. A marker that is already
         # stored (a purged conversation starts with it) does not purge again.
-        if marker < 0 or not self._marker_unsaved(tracker):
-            await super().save(tracker)
-            return
-        with self.session_scope() as session:
-            session.query(self.SQLEvent).filter(
-                self.SQLEvent.sender_id == tracker.sender_id
-            ).delete()
-            session.commit()
-        kept = events[marker:]
-        await super().save(
-            DialogueStateTracker.from_events(tracker.sender_id, kept, slots=self.domain.slots)
-        )
+        if marker >= 0 and self._marker_unsaved(tracker):
+            with self.session_scope() as session:
+                session.query(self.SQLEvent).filter(
+                    self.SQLEvent.sender_id == tracker.sender_id
+                ).delete()
+                session.commit()
+            tracker = DialogueStateTracker.from_events(
+                tracker.sender_id, events[marker:], slots=self.domain.slots
+            )
+        asyncio.run(SQLTrackerStore.save(self, tracker))
 
     def _marker_unsaved(self, tracker: DialogueStateTracker) -> bool:
         with self.session_scope() as session:

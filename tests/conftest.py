@@ -54,6 +54,8 @@ def database_url(request) -> str:
 def repo(sqlite_url: str, monkeypatch) -> Iterator[Repository]:
     """The repository the actions use, on a temporary SQLite file."""
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    # "export my data" also reads the conversation: from a file of the test's own.
+    monkeypatch.setenv("TRACKER_DATABASE_URL", sqlite_url.replace("app.db", "tracker.db"))
     access.reset_repository()
     yield access.repository()
     access.reset_repository()

@@ -117,10 +117,13 @@ def stop(turn: Turn) -> None:
     if state is None:
         turn.say("utter_no_active_exercise")
         return
-    if state.run_id is not None:
-        save_progress(turn, state, status=RunStatus.STOPPED)
+    recorded = state.run_id is None or save_progress(
+        turn, state, status=RunStatus.STOPPED, unavailable=None
+    )
     clear_exercise(turn)
-    turn.say("utter_exercise_stopped")
+    # During an outage the stored run stays open: say so, so a later offer to resume it
+    # is no surprise.
+    turn.say("utter_exercise_stopped" if recorded else "utter_exercise_stopped_not_recorded")
 
 
 def ask_step(turn: Turn, state: ExerciseState) -> None:

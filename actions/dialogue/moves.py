@@ -20,6 +20,7 @@ from actions.exercises.catalogue import exercises, ui_text
 from actions.exercises.progress import open_run
 from actions.persistence.access import repository
 from actions.persistence.repository import StorageUnavailable
+from actions.persistence.transcript import conversation_transcript
 from actions.tracker_facts import latest_entity
 
 logger = logging.getLogger(__name__)
@@ -109,6 +110,9 @@ def answer_request(turn: Turn, intent: str, in_exercise: bool = False) -> None:
 def export_data(turn: Turn) -> None:
     try:
         export = repository().export_person(turn.sender_id)
+        # The conversation itself is stored too (Rasa's tracker store): all of it, every
+        # session, disclosures included.
+        export["conversation"] = conversation_transcript(turn.sender_id)
     except StorageUnavailable:
         turn.say("utter_export_unavailable")
         return
@@ -135,7 +139,7 @@ def show_summaries(turn: Turn, wanted: str | None = None) -> None:
     try:
         runs = repository().finished_runs(turn.sender_id)
     except StorageUnavailable:
-        turn.say("utter_storage_unavailable")
+        turn.say("utter_summaries_unavailable")
         return
     runs = [run for run in runs if run.exercise_id in exercises()]
     if not runs:

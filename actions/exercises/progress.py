@@ -19,9 +19,14 @@ logger = logging.getLogger(__name__)
 
 
 def save_progress(
-    turn: Turn, state: ExerciseState, status: str | None = None, score: int | None = None
+    turn: Turn,
+    state: ExerciseState,
+    status: str | None = None,
+    score: int | None = None,
+    unavailable: str | None = "utter_storage_unavailable",
 ) -> bool:
-    """Writes the state (and optionally a new status); tells the person if it failed."""
+    """Writes the state (and optionally a new status); if it failed, says `unavailable`
+    (None: the caller says what did not happen)."""
     repo = repository()
     try:
         if state.run_id is None:
@@ -39,7 +44,8 @@ def save_progress(
     except StorageUnavailable as error:
         # No message text in the log: only what failed.
         logger.warning("Could not save exercise progress (%s); kept in the conversation", error)
-        turn.say("utter_storage_unavailable")
+        if unavailable:
+            turn.say(unavailable)
         return False
 
 

@@ -13,6 +13,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.sql_engines import engine_options
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
@@ -32,19 +34,12 @@ def migrate(url: str, revision: str = "head") -> None:
         command.upgrade(alembic_config(url), revision)
 
 
-def _make_engine(url: str) -> Engine:
-    parsed = make_url(url)
-    options = {"future": True, "pool_pre_ping": True}
-    if parsed.get_backend_name() == "sqlite":
-        database = parsed.database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        # Sanic runs the actions in one thread, but be explicit for the thread pool.
-        options["connect_args"] = {"check_same_thread": False, "timeout": 15}
-    else:
+def make_engine(url: str) -> Engine:
+    options = {"future": True}
+    if make_url(url).get_backend_name() != "sqlite":
         options["pool_size"] = 5
-        options["connect_args"] = {"connect_timeout": 5}
-    engine = create_engine(url, **options)
+    engine = create_engine(url, **engine_options(url, **options))
+    parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         event.listen(engine, "connect", _write_ahead_log)
     return engine
@@ -68,7 +63,7 @@ class Database:
     def _ready(self) -> sessionmaker:
         with self._lock:
             if self._sessions is None:
-                engine = _make_engine(self.url)
+                engine = make_engine(self.url)
                 migrate(self.url)
                 self._engine = engine
                 self._sessions = sessionmaker(engine, future=True, expire_on_commit=False)

@@ -1,6 +1,15 @@
 # Shared by run.sh, shell.sh and the test script: start/stop the action server.
 ACTION_SERVER_PID=""
 
+# The secret Rasa sends the action server (endpoints.yml): from the environment, or
+# var/action_server.secret, created with a random value on first use (mode 0600).
+ACTION_SERVER_TOKEN=$(.venv/bin/python -m bot.shared_secret)
+export ACTION_SERVER_TOKEN
+
+# Sanic reads this when Rasa creates its app: bodies over 1 MB get 413 on every channel
+# before they are read (Sanic's default is 100 MB). REST refuses over 64 KB itself.
+export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-1048576}
+
 start_action_server() {
   local port=$1
   .venv/bin/python -m bot.action_server --port "$port" &

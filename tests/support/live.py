@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -65,6 +66,11 @@ class LiveServers:
     rasa_port: int = field(default_factory=free_port)
     action_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    action_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    # A database URL for the conversations (default: SQLite in workdir), and extra
+    # environment for both servers.
+    tracker_url: str | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def tracker_db(self) -> Path:
@@ -75,9 +81,13 @@ class LiveServers:
         return {
             **os.environ,
             "DATABASE_URL": self.database_url,
+            "ACTION_SERVER_TOKEN": self.action_token,
+            "SANIC_REQUEST_MAX_SIZE": "1048576",  # as bot/scripts/lib.sh sets it
+            "TRACKER_DATABASE_URL": self.tracker_url or f"sqlite:///{self.tracker_db}",
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "PYTHONWARNINGS": "ignore",
+            **self.extra_env,
         }
 
     def _log(self, name: str):
@@ -105,8 +115,13 @@ class LiveServers:
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(
             f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
+            "  headers:\n    Authorization: Bearer ${ACTION_SERVER_TOKEN}\n"
             f"tracker_store:\n  type: bot.tracker_store.ForgettingSQLTrackerStore\n"
-            f"  dialect: sqlite\n  db: {self.tracker_db}\n"
+            + (
+                f"  url: {self.tracker_url}\n"
+                if self.tracker_url
+                else f"  dialect: sqlite\n  db: {self.tracker_db}\n"
+            )
         )
         self.start_action_server()
         self.start_rasa()

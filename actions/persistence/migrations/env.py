@@ -1,9 +1,9 @@
 """Alembic environment: runs migrations against the URL handed in by database.migrate()."""
 
 from alembic import context
-from sqlalchemy import create_engine
 
 from actions.persistence import telegram_tables  # noqa: F401 - registers its tables
+from actions.persistence.database import make_engine
 from actions.persistence.models import Base
 
 config = context.config
@@ -22,7 +22,8 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    engine = create_engine(config.get_main_option("sqlalchemy.url"), future=True)
+    # The same timeouts as the app engine: a hanging database must not hang the migration.
+    engine = make_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:
         # batch mode lets ALTER TABLE work on SQLite too
         context.configure(
