@@ -1,15 +1,15 @@
 """widget sessions: issued tokens, their conversation and resume code (bot/widget/sessions.py)
 
-Revision ID: 0002_widget_sessions
-Revises: 0001
+Revision ID: 0003_widget_sessions
+Revises: 0002_telegram_outbox
 Create Date: 2026-12-02 17:30:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_widget_sessions"
-down_revision = "0001"
+revision = "0003_widget_sessions"
+down_revision = "0002_telegram_outbox"
 branch_labels = None
 depends_on = None
 
