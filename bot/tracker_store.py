@@ -3,16 +3,25 @@
 Deleting the app's rows is not enough: the tracker store keeps every message the person
 typed. When `action_delete_my_data` sets the slot named by `actions.slots.DATA_DELETED`, the
 next save deletes every stored event of that conversation (all sessions) and keeps only what
-came after the deletion. Everything else is Rasa's SQLTrackerStore unchanged.
+came after the deletion.
+
+Rasa's SQL store is synchronous inside `async` methods: every read and write held the
+server's event loop (and every other conversation) while the database worked. Here each
+call runs on one database thread with its own event loop (bot/db_thread.py), so the
+server keeps parsing other people's messages meanwhile. One thread keeps SQLite's writes
+in order and needs no locking; the queries themselves are Rasa's.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from actions.slots import DATA_DELETED as FORGET_SLOT
+from bot.db_thread import DatabaseThread
 
 
 def forget_marker(events) -> int:
@@ -25,7 +34,21 @@ def forget_marker(events) -> int:
 
 
 class ForgettingSQLTrackerStore(SQLTrackerStore):
+    _database_thread = DatabaseThread("tracker-store")
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        return await self._database_thread.run(super().retrieve(sender_id))
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
+        return await self._database_thread.run(super().retrieve_full_tracker(conversation_id))
+
+    async def keys(self) -> Iterable[str]:
+        return await self._database_thread.run(super().keys())
+
     async def save(self, tracker: DialogueStateTracker) -> None:
+        await self._database_thread.run(self._save(tracker))
+
+    async def _save(self, tracker: DialogueStateTracker) -> None:
         events = list(tracker.events)
         marker = forget_marker(events)
         # The usual case has no marker and costs no extra query. A marker that is already
