@@ -10,6 +10,10 @@ server's event loop (and every other conversation) while the database worked. He
 call runs on one database thread with its own event loop (bot/db_thread.py), so the
 server keeps parsing other people's messages meanwhile. One thread keeps SQLite's writes
 in order and needs no locking; the queries themselves are Rasa's.
+
+On SQLite the store writes in WAL mode with `synchronous=NORMAL`: a commit no longer waits
+for the disk twice (measured: the tracker write was the largest cost of a turn after the
+action calls). A crash of the process loses nothing; a power cut can lose the last turns.
 """
 
 from __future__ import annotations
@@ -19,9 +23,17 @@ from collections.abc import Iterable
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import event
 
 from actions.slots import DATA_DELETED as FORGET_SLOT
 from bot.db_thread import DatabaseThread
+
+
+def sqlite_fast_commits(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 def forget_marker(events) -> int:
@@ -35,6 +47,12 @@ def forget_marker(events) -> int:
 
 class ForgettingSQLTrackerStore(SQLTrackerStore):
     _database_thread = DatabaseThread("tracker-store")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", sqlite_fast_commits)
+            self.engine.dispose()  # connections opened while creating tables get it too
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         return await self._database_thread.run(super().retrieve(sender_id))

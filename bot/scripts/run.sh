@@ -15,5 +15,5 @@ echo "  talk over REST:  curl -s -XPOST http://127.0.0.1:${rasa_port}/webhooks/r
 echo "  chat in the browser: http://127.0.0.1:${rasa_port}/widget/"
 echo "  or in a terminal: make shell"
 echo
-.venv/bin/rasa run --model models/trust-repair.tar.gz --interface "${RASA_HOST:-127.0.0.1}" --port "$rasa_port" \
+.venv/bin/python -m bot.rasa_server run --model models/trust-repair.tar.gz --interface "${RASA_HOST:-127.0.0.1}" --port "$rasa_port" \
   --endpoints endpoints.yml --credentials credentials.yml

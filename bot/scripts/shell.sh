@@ -7,4 +7,4 @@ source bot/scripts/lib.sh
 
 start_action_server "$action_port"
 trap stop_action_server EXIT
-.venv/bin/rasa shell --model models/trust-repair.tar.gz --endpoints endpoints.yml --quiet
+.venv/bin/python -m bot.rasa_server shell --model models/trust-repair.tar.gz --endpoints endpoints.yml --quiet

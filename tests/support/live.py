@@ -88,13 +88,16 @@ class LiveServers:
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(
             f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
+            "  enable_selective_domain: true\n"
             f"tracker_store:\n  type: bot.tracker_store.ForgettingSQLTrackerStore\n"
             f"  dialect: sqlite\n  db: {self.tracker_db}\n"
         )
         self.start_action_server()
         process = subprocess.Popen(
             [
-                str(VENV_BIN / "rasa"),
+                str(VENV_BIN / "python"),
+                "-m",
+                "bot.rasa_server",  # rasa with bot/speedups.py, as `make run` starts it
                 "run",
                 "--model",
                 str(MODEL),

@@ -114,3 +114,11 @@ async def test_a_slow_database_does_not_stop_other_conversations(store, monkeypa
     ticker.cancel()
     assert said(reloaded)[0] == "he lied about money"
     assert ticks >= 10
+
+
+def test_sqlite_commits_in_wal_mode(tmp_path, rasa_domain):
+    store = ForgettingSQLTrackerStore(rasa_domain, dialect="sqlite", db=str(tmp_path / "t.db"))
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    store.engine.dispose()
