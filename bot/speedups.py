@@ -1,4 +1,5 @@
-"""Two costs Rasa 3.6 pays on every custom-action call, removed (docs/measurements.md).
+"""Costs Rasa 3.6 pays on every turn for work whose result never changes, removed
+(docs/measurements.md has the measurements).
 
 1. Schema re-validation. `RemoteAction._validate_action_result` calls
    `jsonschema.validate(result, spec)`, which first checks the *schema* against the
@@ -11,11 +12,15 @@
    and, from events, only the last few user messages and the slots set since the last
    action (`slots_to_validate`). Here the events sent start at the
    `ACTION_HISTORY_USER_MESSAGES`-th last user message.
+3. Event classes looked up by a walk of the class tree. Reading a tracker turns each
+   stored event into its class with `Event.resolve_by_type`, which lists every subclass
+   of `Event` recursively for every single event (0.3 ms each: most of a tracker read).
+   Here the name-to-class table is built once and rebuilt only for a name it lacks.
 
-Both replace one method of `RemoteAction`; `install()` does it and is called by the
-launcher (bot/rasa_server.py), never at import. tests/unit/test_speedups.py pins the
-Rasa source these replacements were written against, so an upgrade that changes it fails
-the test instead of silently running stale code.
+Each replaces one Rasa method; `install()` does it and is called by the launcher
+(bot/rasa_server.py), never at import. tests/unit/test_speedups.py pins the Rasa source
+these replacements were written against, so an upgrade that changes it fails the test
+instead of silently running stale code.
 """
 
 from __future__ import annotations
@@ -23,8 +28,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import rasa.shared.utils.common
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 # actions/dialogue/exercise_flow.py reads the last 3 user messages; 10 leaves room.
@@ -33,7 +39,9 @@ ACTION_HISTORY_USER_MESSAGES = 10
 ORIGINALS = {
     "_validate_action_result": RemoteAction._validate_action_result,
     "_action_call_format": RemoteAction._action_call_format,
+    "resolve_by_type": Event.resolve_by_type,
 }
+_event_classes: dict[str, type] = {}
 
 
 @functools.lru_cache(maxsize=1)
@@ -92,7 +100,28 @@ class _Recent:
         return state
 
 
+def resolve_by_type(type_name: str, default: type | None = None) -> type | None:
+    """Rasa's lookup (the first subclass with that `type_name`) from a table."""
+    found = _event_classes.get(type_name)
+    if found is None:
+        # A name not seen yet, or an Event subclass imported since: build the table again.
+        _event_classes.clear()
+        for cls in rasa.shared.utils.common.all_subclasses(Event):
+            _event_classes.setdefault(cls.type_name, cls)
+        found = _event_classes.get(type_name)
+    # Unknown names keep Rasa's own handling ("topic", the default, the error).
+    return found or ORIGINALS["resolve_by_type"](type_name, default)
+
+
 def install() -> None:
-    """Replaces the two `RemoteAction` methods (idempotent)."""
+    """Replaces the three Rasa methods (idempotent)."""
     RemoteAction._validate_action_result = validate_action_result
     RemoteAction._action_call_format = action_call_format
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
+def uninstall() -> None:
+    """Puts Rasa's own methods back (for tests and measurements)."""
+    RemoteAction._validate_action_result = ORIGINALS["_validate_action_result"]
+    RemoteAction._action_call_format = ORIGINALS["_action_call_format"]
+    Event.resolve_by_type = staticmethod(ORIGINALS["resolve_by_type"])

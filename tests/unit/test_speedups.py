@@ -16,7 +16,7 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 from rasa_sdk import Tracker
@@ -28,6 +28,7 @@ from bot.paths import REPO_ROOT
 PINNED = {
     "_validate_action_result": "f8cdb4be6812396167ced74161b2ccd65c5ea676ad86d7d359d8c322d9d8dc42",
     "_action_call_format": "428795b944f22edba142d278ec47a30098975b01463ba337ec447dade52a0492",
+    "resolve_by_type": "b5cf570fa7f286c7059ec73d8880528d03a78b28cf4e80285a46079c0fa65968",
     "action_response_format_spec": (
         "fb650e99afd82f1c650004526571ec7bc95a81aa36aaf6a899a6e9e212b166be"
     ),
@@ -46,8 +47,7 @@ def fingerprint(name: str) -> str:
 def installed():
     speedups.install()
     yield
-    for name, method in speedups.ORIGINALS.items():
-        setattr(RemoteAction, name, method)
+    speedups.uninstall()
 
 
 @pytest.fixture(scope="module")
@@ -148,3 +148,30 @@ def test_a_short_conversation_is_sent_whole(installed, domain):
     tracker = long_tracker(domain, 2)
     body = RemoteAction("action_greet", None)._action_call_format(tracker, domain)
     assert len(body["tracker"]["events"]) == len(tracker.events)
+
+
+def test_every_stored_event_comes_back_as_the_same_class(installed):
+    from rasa.shared.utils.common import all_subclasses
+
+    for cls in all_subclasses(Event):
+        assert Event.resolve_by_type(cls.type_name) is speedups.ORIGINALS["resolve_by_type"](
+            cls.type_name
+        )
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("nonsense", default=SlotSet) is SlotSet
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("nonsense")
+
+
+def test_reading_events_does_not_walk_the_class_tree(installed, monkeypatch, domain):
+    import rasa.shared.utils.common
+
+    stored = [event.as_dict() for event in long_tracker(domain, 3).events]
+    Event.resolve_by_type("slot")  # the table is built once
+
+    def refuse(cls):
+        raise AssertionError("all_subclasses walked for an event read")
+
+    monkeypatch.setattr(rasa.shared.utils.common, "all_subclasses", refuse)
+    tracker = DialogueStateTracker.from_dict("someone", stored, domain.slots)
+    assert [e.as_dict() for e in tracker.events] == stored
