@@ -11,7 +11,8 @@
    The actions read slots, the latest message and active loop (sent in full, as before)
    and, from events, only the last few user messages and the slots set since the last
    action (`slots_to_validate`). Here the events sent start at the
-   `ACTION_HISTORY_USER_MESSAGES`-th last user message.
+   `ACTION_HISTORY_USER_MESSAGES`-th last user message, and earlier user messages carry
+   their intent and entities but not the rankings (the latest message is sent whole).
 3. Event classes looked up by a walk of the class tree. Reading a tracker turns each
    stored event into its class with `Event.resolve_by_type`, which lists every subclass
    of `Event` recursively for every single event (0.3 ms each: most of a tracker read).
@@ -95,9 +96,21 @@ class _Recent:
     def current_state(self, event_verbosity: EventVerbosity = EventVerbosity.NONE) -> dict:
         state = self._tracker.current_state(EventVerbosity.NONE)
         if event_verbosity != EventVerbosity.NONE:
-            tail = recent_events(self._tracker, ACTION_HISTORY_USER_MESSAGES)
-            state["events"] = [event.as_dict() for event in tail]
+            tail = [
+                event.as_dict()
+                for event in recent_events(self._tracker, ACTION_HISTORY_USER_MESSAGES)
+            ]
+            users = [event for event in tail if event["event"] == "user"]
+            for event in users[:-1]:
+                event["parse_data"] = brief_parse(event.get("parse_data") or {})
+            state["events"] = tail
         return state
+
+
+def brief_parse(parse_data: dict) -> dict:
+    """An earlier message's NLU result without its rankings (most of its size); actions read
+    rankings and FAQ selections of the latest message only, which is sent whole."""
+    return {key: parse_data[key] for key in ("intent", "entities") if key in parse_data}
 
 
 def resolve_by_type(type_name: str, default: type | None = None) -> type | None:

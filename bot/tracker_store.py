@@ -12,8 +12,9 @@ server keeps parsing other people's messages meanwhile. One thread keeps SQLite'
 in order and needs no locking; the queries themselves are Rasa's.
 
 On SQLite the store keeps its connection open and writes in WAL mode with
-`synchronous=NORMAL`: a commit no longer waits for the disk twice (measured: the tracker write was the largest cost of a turn after the
-action calls). A crash of the process loses nothing; a power cut can lose the last turns.
+`synchronous=NORMAL`: a commit no longer waits for the disk twice (measured: the tracker
+write was the largest cost of a turn after the action calls). A crash of the process
+loses nothing; a power cut can lose the last turns.
 """
 
 from __future__ import annotations

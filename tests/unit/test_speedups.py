@@ -140,6 +140,9 @@ async def test_an_action_call_carries_the_recent_events_and_what_actions_read(
     assert slim.slots == full.slots and slim.slots["question"] == "q59"
     assert slim.latest_message == full.latest_message
     assert slim.slots_to_validate() == full.slots_to_validate() == {"reply": "the last one"}
+    assert slim.events[-2]["parse_data"] == full.events[-2]["parse_data"]  # latest: whole
+    earlier = [e for e in slim.events if e["event"] == "user"][0]
+    assert earlier["parse_data"]["intent"]["name"] == "greet"
     recent = [e["text"] for e in full.events if e["event"] == "user"][-3:]
     assert [e["text"] for e in slim.events if e["event"] == "user"][-3:] == recent
 
