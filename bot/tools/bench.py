@@ -31,7 +31,8 @@ LONG_TURNS, LONG_PEOPLE = 60, 5
 def measure_bot(bot: Bot, people: list[int], seconds: float) -> dict[str, float]:
     figures: dict[str, float] = {}
     # Warm up: the first messages load lazily built parts (and are not what people see).
-    asyncio.run(load.run(bot.url, 2, load.exercise, 0, "warm", once=True))
+    for script in (load.plain, load.exercise):
+        asyncio.run(load.run(bot.url, 2, script, 0, "warm", once=True))
 
     def record(key: str, result: load.Result, cpu: dict[str, float]) -> None:
         figures[f"{key}/msg_s"] = result.throughput()
