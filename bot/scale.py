@@ -97,6 +97,8 @@ def nginx_conf(layout: Layout) -> str:
 
 
 def wait_until(url: str, process: subprocess.Popen, seconds: float = 240) -> None:
+    """Until `url` answers at all (an HTTP error status is an answer)."""
+    import urllib.error
     import urllib.request
 
     deadline = time.monotonic() + seconds
@@ -106,6 +108,8 @@ def wait_until(url: str, process: subprocess.Popen, seconds: float = 240) -> Non
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
+        except urllib.error.HTTPError:
+            return
         except OSError:
             time.sleep(0.5)
     raise SystemExit(f"{url} did not answer within {seconds} s")
@@ -176,7 +180,7 @@ class Stack:
             process = self._spawn("nginx", cmd, env)
             started["nginx"] = process.pid
             self.pid_file.write_text(json.dumps(started))
-            wait_until(f"http://127.0.0.1:{layout.public_port}/widget/", process)
+            wait_until(f"http://127.0.0.1:{layout.internal_port}/", process)
         except BaseException:
             self.down()
             raise
