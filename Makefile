@@ -96,7 +96,7 @@ benchmark: $(SPACY_DIR)/meta.json ## NLU training, load, memory and parse latenc
 	$(PY) -m bot.tools.benchmark
 
 bench: $(MODEL) ## stock rasa init against the project under the same load (table + ratios)
-	$(PY) -m bot.tools.bench
+	$(PY) -m bot.tools.bench $(BENCH_ARGS)
 
 profile: $(MODEL) ## where one turn's time goes (NLU, policies, tracker store, action calls)
 	$(PY) -m bot.tools.profile_turn

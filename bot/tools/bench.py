@@ -26,6 +26,7 @@ from bot.tools.bench_servers import Bot, project_bot, stock_bot
 RESULTS = REPO_ROOT / "build" / "bench" / "results.json"
 STOCK_PORT, PROJECT_PORT, ACTION_PORT = 5860, 5805, 5855
 LONG_TURNS, LONG_PEOPLE = 60, 5
+SCALE_PEOPLE = 20
 
 
 def measure_bot(bot: Bot, people: list[int], seconds: float) -> dict[str, float]:
@@ -60,6 +61,43 @@ def measure_bot(bot: Bot, people: list[int], seconds: float) -> dict[str, float]
     figures["long/turn60"] = long.median_at(range(LONG_TURNS - 4, LONG_TURNS + 1))
     figures["rss_mb"] = bot.rss_mb()
     return figures
+
+
+def measure_scale(people: int, seconds: float) -> dict[str, float]:
+    """The same load through nginx to two instances (bot/scale.py; DATABASE_URL must be
+    PostgreSQL), for the two-against-one row."""
+    from bot.scale import Layout, Stack
+
+    stack = Stack(Layout.from_env())
+    stack.layout.run_dir.mkdir(parents=True, exist_ok=True)
+    stack.up()
+    try:
+        url = stack.layout.rest_url
+        for script in (load.plain, load.exercise):
+            asyncio.run(load.run(url, 2, script, 0, "warm", once=True))
+        figures = {}
+        for name, script in (("plain", load.plain), ("exercise", load.exercise)):
+            result = asyncio.run(load.run(url, people, script, seconds, f"scale-{name}"))
+            figures[f"{name}@{people}/msg_s"] = result.throughput()
+            figures[f"{name}@{people}/p50"] = result.percentile(0.50)
+            figures[f"{name}@{people}/p95"] = result.percentile(0.95)
+            figures[f"{name}@{people}/errors"] = result.errors
+            print(f"  two instances {name}: {result.throughput():.1f} msg/s", file=sys.stderr)
+        return figures
+    finally:
+        stack.down()
+
+
+def print_scale(results: dict[str, dict[str, float]], people: int) -> None:
+    one, two = results.get("project", {}), results.get("scale", {})
+    print(f"\n| {people} people | one instance | two behind nginx | two / one |\n|---|---|---|---|")
+    for mix in ("plain", "exercise"):
+        for label, suffix, fmt in (("msg/s", "msg_s", "{:.1f}"), ("p95 ms", "p95", "{:.0f}")):
+            key = f"{mix}@{people}/{suffix}"
+            print(
+                f"| {mix}: {label} | {cell(one, key, fmt)} | {cell(two, key, fmt)} "
+                f"| {ratio(one, two, key)} |"
+            )
 
 
 def rows(people: list[int]) -> list[tuple[str, str, str]]:
@@ -117,12 +155,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20, help="length of each load case")
     parser.add_argument("--people", type=int, nargs="+", default=[1, 20, 50])
-    parser.add_argument("--only", choices=["stock", "project"])
+    parser.add_argument("--only", choices=["stock", "project", "none"], help="none: --scale only")
     parser.add_argument(
         "--unpatched", action="store_true", help="the project on plain `rasa` (no bot/speedups)"
     )
     parser.add_argument(
         "--label", default="project", help="name the project's figures are kept under"
+    )
+    parser.add_argument(
+        "--scale", action="store_true", help="also two instances behind nginx (make scale-up)"
     )
     parser.add_argument("--reprint", action="store_true", help="print the last results again")
     args = parser.parse_args(argv)
@@ -130,15 +171,19 @@ def main(argv: list[str] | None = None) -> int:
     if RESULTS.exists():
         results = json.loads(RESULTS.read_text())
     if not args.reprint:
-        if args.only != "project":
+        if args.only in (None, "stock"):
             with stock_bot(STOCK_PORT) as bot:
                 results["stock"] = measure_bot(bot, args.people, args.seconds)
-        if args.only != "stock":
+        if args.only in (None, "project"):
             with project_bot(PROJECT_PORT, ACTION_PORT, args.unpatched) as bot:
                 results[args.label] = measure_bot(bot, args.people, args.seconds)
+        if args.scale:
+            results["scale"] = measure_scale(SCALE_PEOPLE, args.seconds)
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(results, indent=1))
     print_table(results, args.people)
+    if "scale" in results:
+        print_scale(results, SCALE_PEOPLE)
     return 0
 
 
