@@ -23,7 +23,8 @@ WIDGET_JS  := bot/widget/dist/widget.js
 WIDGET_SRC := $(shell find bot/widget/src bot/widget/demo -type f) bot/widget/build.mjs
 
 .PHONY: help run shell train validate test unit lint format spacy install lock cross-validate \
-  compare-pipelines safety-eval benchmark widget browser clean
+  compare-pipelines safety-eval benchmark widget browser clean bench profile scale-up \
+  scale-down test-scale
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/\1\t\2/' | \
@@ -94,6 +95,22 @@ compare-pipelines: $(SPACY_DIR)/meta.json ## cross-validate config.yml against t
 
 benchmark: $(SPACY_DIR)/meta.json ## NLU training, load, memory and parse latency
 	$(PY) -m bot.tools.benchmark
+
+bench: $(MODEL) ## stock rasa init against the project under the same load (table + ratios)
+	$(PY) -m bot.tools.bench $(BENCH_ARGS)
+
+profile: $(MODEL) ## where one turn's time goes (NLU, policies, tracker store, action calls)
+	$(PY) -m bot.tools.profile_turn
+
+# Two Rasa instances behind nginx on PostgreSQL (DATABASE_URL) and Redis (REDIS_URL).
+scale-up: $(MODEL) ## two Rasa + two action servers behind nginx (README "Scaling out")
+	$(PY) -m bot.scale up
+
+scale-down: ## stop what scale-up started
+	$(PY) -m bot.scale down
+
+test-scale: $(MODEL) ## the scale-out test: load across two instances, one killed mid-way
+	SCALE_TESTS=1 $(PY) -m pytest -q -p no:cacheprovider tests/scale
 
 safety-eval: $(MODEL) ## recall and false alarms of the safety nets
 	$(PY) -m bot.tools.safety_eval --model $(MODEL)

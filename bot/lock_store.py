@@ -1,98 +1,100 @@
-"""Rasa's Redis lock store with atomic tickets, for several Rasa instances.
+"""A Redis lock store whose tickets are atomic, so several Rasa instances keep each
+conversation's messages in order.
 
-Rasa 3.6 changes a conversation's lock with a plain read, change, write: two instances that
-take a ticket for the same conversation at the same moment can get the same ticket, or one
-overwrites the other's, and then both handle a message of that person at once (measured
-here: acknowledged messages lost in 1 of 19 bursts of 5). Rasa's atomic fix (PR 11256) was
-reverted from the open-source edition (PR 11428).
+Rasa's `RedisLockStore` issues a ticket by reading the lock, adding a ticket and writing
+it back: two instances doing that at once hand out the same ticket, and both process
+their message together (measured here: lost acknowledged messages in 1 of 19 bursts of
+5). Rasa's atomic fix was reverted from open source. This store keeps the same contract
+(`async with lock_store.lock(conversation_id)`: first come, first served) on Redis's own
+atomic operations, each step one Lua script:
 
-Here every change of a lock (taking a ticket, dropping expired ones, finishing, deleting
-the lock when nobody waits) runs in a Redis optimistic transaction (WATCH the key, MULTI,
-EXEC, retried when another instance changed the key in between), so no change is lost.
-
-endpoints.yml:
+- issue: `INCR` the conversation's counter and create that ticket's key with a lifetime;
+- acquire: advance "now serving" past tickets whose keys are gone (finished, or expired
+  because their instance died) and succeed when it reaches ours; a waiting ticket renews
+  its own key, so only a holder that stopped answering is skipped;
+- release: delete the ticket's key.
 
     lock_store:
       type: bot.lock_store.AtomicRedisLockStore
-      url: 127.0.0.1        # Rasa passes `url` as the Redis host
+      url: 127.0.0.1
       port: 6379
-      db: 1
+      db: 0
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+import asyncio
+import logging
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
-from rasa.utils.endpoints import EndpointConfig
+
+logger = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.02  # Rasa polls every second; a Redis round trip costs far less
+
+ISSUE = """
+local ticket = redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2] .. ticket, 1, 'PX', ARGV[1])
+return ticket
+"""
+
+# 1: ours to serve; 0: wait; -1: "now serving" went past our ticket (it had expired).
+ACQUIRE = """
+local ticket = tonumber(ARGV[1])
+redis.call('SET', KEYS[2] .. ticket, 1, 'PX', ARGV[2], 'XX')
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+local serving = tonumber(redis.call('GET', KEYS[3]) or '1')
+while serving < ticket and redis.call('EXISTS', KEYS[2] .. serving) == 0 do
+  serving = serving + 1
+end
+redis.call('SET', KEYS[3], serving, 'PX', ARGV[2])
+if serving == ticket and redis.call('EXISTS', KEYS[2] .. ticket) == 1 then return 1 end
+if serving > ticket or redis.call('EXISTS', KEYS[2] .. ticket) == 0 then return -1 end
+return 0
+"""
 
 
 class AtomicRedisLockStore(RedisLockStore):
-    def __init__(self, endpoint_config: EndpointConfig | None = None, **kwargs) -> None:
-        # Rasa builds a custom lock store from its whole endpoint config; tests pass kwargs.
+    def __init__(self, endpoint_config=None, **kwargs) -> None:
+        # Rasa builds a custom lock store from its endpoints.yml entry alone.
         if endpoint_config is not None:
             kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs}
         super().__init__(**kwargs)
 
-    def _change(
-        self, conversation_id: str, change: Callable[[TicketLock | None], TicketLock | None]
-    ) -> None:
-        """Applies `change` to the stored lock atomically: the lock it returns is saved,
-        None deletes it. `change` may run more than once (on a conflict), so it only
-        changes the lock it is given."""
-        key = self.key_prefix + conversation_id
-
-        def transaction(pipe) -> None:
-            stored = pipe.get(key)
-            lock = TicketLock.from_dict(json.loads(stored)) if stored else None
-            changed = change(lock)
-            pipe.multi()
-            if changed is None:
-                pipe.delete(key)
-            else:
-                pipe.set(key, changed.dumps())
-
-        self.red.transaction(transaction, key)
+    def _keys(self, conversation_id: str) -> tuple[str, str, str]:
+        base = f"{self.key_prefix}{conversation_id}"
+        return f"{base}:issued", f"{base}:ticket:", f"{base}:serving"
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        issued = {}
+        issued, tickets, _ = self._keys(conversation_id)
+        milliseconds = int(lock_lifetime * 1000)
+        return int(self.red.eval(ISSUE, 2, issued, tickets, milliseconds))
 
-        def take(lock: TicketLock | None) -> TicketLock:
-            lock = lock or TicketLock(conversation_id)
-            issued["ticket"] = lock.issue_ticket(lock_lifetime)
-            return lock
-
+    @asynccontextmanager
+    async def lock(
+        self,
+        conversation_id: str,
+        lock_lifetime: float = LOCK_LIFETIME,
+        wait_time_in_seconds: float = 1,
+    ) -> AsyncGenerator[TicketLock, None]:
+        issued, tickets, serving = self._keys(conversation_id)
+        milliseconds = int(lock_lifetime * 1000)
         try:
-            self._change(conversation_id, take)
-        except Exception as error:
+            ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        except Exception as error:  # Redis down: the same error Rasa raises
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
-        return issued["ticket"]
-
-    def update_lock(self, conversation_id: str) -> None:
-        def drop_expired(lock: TicketLock | None) -> TicketLock | None:
-            if lock is not None:
-                lock.remove_expired_tickets()
-            return lock
-
-        self._change(conversation_id, drop_expired)
-
-    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
-        def finish(lock: TicketLock | None) -> TicketLock | None:
-            if lock is not None:
-                lock.remove_ticket_for(ticket_number)
-            return lock
-
-        self._change(conversation_id, finish)
-
-    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
-        # One transaction: between "nobody is waiting" and the delete, another instance may
-        # have taken a ticket; Rasa's two steps would delete it.
-        def finish_and_maybe_delete(lock: TicketLock | None) -> TicketLock | None:
-            if lock is None:
-                return None
-            lock.remove_ticket_for(ticket_number)
-            return lock if lock.is_someone_waiting() else None
-
-        self._change(conversation_id, finish_and_maybe_delete)
+        try:
+            while True:
+                state = self.red.eval(ACQUIRE, 3, issued, tickets, serving, ticket, milliseconds)
+                if state == 1:
+                    break
+                if state == -1:
+                    raise LockError(f"Lock for conversation '{conversation_id}' expired.")
+                await asyncio.sleep(min(POLL_SECONDS, wait_time_in_seconds))
+            yield TicketLock(conversation_id)
+        finally:
+            self.red.delete(f"{tickets}{ticket}")

@@ -1,5 +1,7 @@
 """`python -m bot.rasa_cli <rasa arguments>`: Rasa's own command line, started quietly
-(bot/quiet.py). The Makefile and scripts use it for `run` and `shell`."""
+(bot/quiet.py) and with this project's speed-ups installed first (bot/speedups.py). The
+Makefile, the scripts, the tests, `make bench` and the scale-out all start Rasa through it,
+so they run the same code."""
 
 from __future__ import annotations
 
@@ -12,6 +14,10 @@ def main() -> None:
 
     silence()
     import rasa.__main__ as rasa_main  # after silence(): its imports warn
+
+    from bot import speedups
+
+    speedups.install()
 
     configure = rasa_main.configure_logging_and_warnings
 

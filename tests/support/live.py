@@ -116,6 +116,7 @@ class LiveServers:
         endpoints.write_text(
             f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
             "  headers:\n    Authorization: Bearer ${ACTION_SERVER_TOKEN}\n"
+            "  enable_selective_domain: true\n"
             f"tracker_store:\n  type: bot.tracker_store.ForgettingSQLTrackerStore\n"
             + (
                 f"  url: {self.tracker_url}\n"
@@ -129,7 +130,9 @@ class LiveServers:
     def start_rasa(self) -> None:
         process = subprocess.Popen(
             [
-                str(VENV_BIN / "rasa"),
+                str(VENV_BIN / "python"),
+                "-m",
+                "bot.rasa_cli",  # rasa with bot/speedups.py, as `make run` starts it
                 "run",
                 "--model",
                 str(MODEL),

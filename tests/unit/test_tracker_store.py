@@ -86,3 +86,39 @@ async def test_a_forgotten_conversation_is_not_purged_again_on_later_saves(store
         "i'm back",
         "reply to i'm back",
     ]
+
+
+async def test_a_slow_database_does_not_stop_other_conversations(store, monkeypatch):
+    """While one read waits on the database, the server's loop keeps serving others."""
+    import asyncio
+    import time
+
+    await converse(store, "anna", "he lied about money")
+    slow_query = store._event_query
+
+    def slow(*args, **kwargs):
+        time.sleep(0.3)  # a database that takes its time
+        return slow_query(*args, **kwargs)
+
+    monkeypatch.setattr(store, "_event_query", slow)
+    ticks = 0
+
+    async def other_conversations() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.create_task(other_conversations())
+    reloaded = await store.retrieve("anna")
+    ticker.cancel()
+    assert said(reloaded)[0] == "he lied about money"
+    assert ticks >= 10
+
+
+def test_sqlite_commits_in_wal_mode(tmp_path, rasa_domain):
+    store = ForgettingSQLTrackerStore(rasa_domain, dialect="sqlite", db=str(tmp_path / "t.db"))
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    store.engine.dispose()
