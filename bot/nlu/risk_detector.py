@@ -66,7 +66,7 @@ def units(text: str) -> list[str]:
     parts = sentences(text)
     if len(parts) <= 1:
         return [text]
-    pairs = [f"{a} {b}" for a, b in zip(parts, parts[1:])]
+    pairs = [f"{a} {b}" for a, b in zip(parts, parts[1:], strict=False)]
     return [text] + (parts + pairs)[:MAX_UNITS]
 
 
