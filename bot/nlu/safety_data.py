@@ -69,7 +69,9 @@ def load_set(path: Path) -> list[SafetyExample]:
     if not isinstance(spec, dict):
         raise ValueError(f"{path}: expected the keys {', '.join(LABELS)}")
     if LEGACY_NEGATIVES in spec:
-        spec = {**spec, "none": spec.pop(LEGACY_NEGATIVES)}
+        spec = {k: v for k, v in spec.items() if k != LEGACY_NEGATIVES} | {
+            "none": spec[LEGACY_NEGATIVES]
+        }
     unknown = set(spec) - set(LABELS)
     if unknown:
         raise ValueError(f"{path}: unknown keys {sorted(unknown)}; expected {', '.join(LABELS)}")
