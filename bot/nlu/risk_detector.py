@@ -42,7 +42,8 @@ TOKEN_PATTERN = r"(?u)\b\w+\b|n't"  # keeps "i", "no", "not": they carry meaning
 class DetectorConfig:
     C: float = 4.0
     embedding_weight: float = 1.5
-    target_recall: float = 0.99  # the uncertain threshold keeps this share of disclosures
+    target_recall: float = 0.99  # the uncertain threshold keeps this share of disclosures...
+    uncertain_max_false_positive_rate: float = 0.02  # ...unless it would ask this many more
     clear_max_false_positive_rate: float = 0.003  # the clear threshold lets this few through
     folds: int = 5
     random_state: int = 42
@@ -58,7 +59,7 @@ class Thresholds:
     clear: float
 
     def as_dict(self) -> dict[str, float]:
-        return {"uncertain": round(self.uncertain, 4), "clear": round(self.clear, 4)}
+        return {"uncertain": self.uncertain, "clear": self.clear}
 
 
 def units(text: str) -> list[str]:
@@ -180,17 +181,27 @@ def fit_calibration(decisions: np.ndarray, y: np.ndarray) -> np.ndarray:
 def choose_thresholds(
     scores: np.ndarray, y: np.ndarray, config: DetectorConfig
 ) -> dict[str, Thresholds]:
-    """Per category: uncertain keeps the target recall, clear the false-positive limit."""
+    """Per category: "uncertain" keeps the target recall as long as it asks the check question
+    of at most the allowed share of harmless messages; "clear" lets almost none through.
+    Out-of-fold scores, so the thresholds are what unseen wording would get."""
     chosen = {}
     for i, category in enumerate(CATEGORIES):
         positives = np.sort(scores[y[:, i] == 1, i])
         negatives = np.sort(scores[y[:, i] == 0, i])
         missed_allowed = int(np.floor(len(positives) * (1 - config.target_recall)))
-        uncertain = float(positives[missed_allowed]) if len(positives) else 0.5
-        passed_allowed = int(np.floor(len(negatives) * config.clear_max_false_positive_rate))
-        clear = float(negatives[-1 - passed_allowed]) + 1e-6 if len(negatives) else 0.9
-        chosen[category] = Thresholds(min(uncertain, 0.5), max(clear, min(uncertain, 0.5)))
+        for_recall = float(positives[missed_allowed]) if len(positives) else 0.5
+        uncertain = max(for_recall, _above(negatives, config.uncertain_max_false_positive_rate))
+        clear = max(uncertain, _above(negatives, config.clear_max_false_positive_rate))
+        chosen[category] = Thresholds(uncertain, clear)
     return chosen
+
+
+def _above(negatives: np.ndarray, rate: float) -> float:
+    """The lowest threshold that lets at most ``rate`` of the (sorted) negatives through."""
+    if not len(negatives):
+        return 0.5
+    allowed = int(np.floor(len(negatives) * rate))
+    return float(negatives[-1 - allowed]) + 1e-6 if allowed < len(negatives) else 0.0
 
 
 @dataclass
