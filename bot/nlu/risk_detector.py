@@ -31,11 +31,16 @@ from bot.nlu.safety_data import CATEGORIES, SafetyExample, sentences
 
 Embedder = Callable[[list[str]], np.ndarray]
 MAX_UNITS = 24  # sentences and pairs scored per message; the rest is one more "unit"
+# Word tokens keep "i", "no", "not" and "n't": they carry meaning here.
 VECTORIZERS = {
-    "word": {"analyzer": "word", "ngram_range": (1, 2), "min_df": 1},
+    "word": {
+        "analyzer": "word",
+        "ngram_range": (1, 2),
+        "min_df": 1,
+        "token_pattern": r"(?u)\b\w+\b|n't",
+    },
     "char": {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 2},
 }
-TOKEN_PATTERN = r"(?u)\b\w+\b|n't"  # keeps "i", "no", "not": they carry meaning here
 
 
 @dataclass(frozen=True)
@@ -108,9 +113,7 @@ class _Scorer:
     @classmethod
     def fit(cls, texts: list[str], y: np.ndarray, embed: Embedder, config: DetectorConfig):
         vectorizers = {
-            name: TfidfVectorizer(
-                lowercase=True, sublinear_tf=True, token_pattern=TOKEN_PATTERN, **options
-            ).fit(texts)
+            name: TfidfVectorizer(lowercase=True, sublinear_tf=True, **options).fit(texts)
             for name, options in VECTORIZERS.items()
         }
         scorer = cls(vectorizers, np.zeros(0), np.zeros(0), config.embedding_weight)
@@ -277,7 +280,6 @@ class RiskModel:
                 vec = TfidfVectorizer(
                     lowercase=True,
                     sublinear_tf=True,
-                    token_pattern=TOKEN_PATTERN,
                     vocabulary=meta["vectorizers"][name]["vocabulary"],
                     **options,
                 )
