@@ -1,17 +1,23 @@
-"""The second safety net: rule-based detection of crisis and abuse disclosures.
+"""The safety net: rules, the intent classifier and the learned risk detector together.
 
-The intent classifier is the first net. This component runs after it (and after the
-FallbackClassifier) and overrides the intent with ``crisis`` or ``abuse`` when either
-net fires, so every rule, form and channel handles a disclosure the same way, including
-in the middle of an exercise. Lemma and phrase patterns live in bot/patterns/safety.yml;
-idioms such as "this is killing me" cancel the matches they overlap.
+Three signals, combined by bot/nlu/safety_signal.py into one verdict:
+- precise rules for clear wording (lemma and phrase patterns in bot/patterns/safety.yml;
+  idioms such as "this is killing me" cancel the matches they overlap),
+- the intent classifier's ``crisis`` / ``abuse`` guess when it is very sure,
+- the risk detector (bot/nlu/risk_detector.py), trained here from data/safety/ at
+  `rasa train`, with an "uncertain" and a "clear" threshold per category.
 
-The result is added to the parse data as ``safety``: which nets fired and the categories.
+This component runs last and sets the intent: ``crisis`` or ``abuse`` for a clear signal
+(so every rule, form and channel handles a disclosure the same way, also in the middle of
+an exercise), ``safety_check`` for an uncertain one (one gentle check question first),
+``covert_monitoring`` for a request to monitor a partner secretly. The verdict is added to
+the parse data of every text message as ``safety`` (tier, categories, scores, thresholds,
+nets, minor, covert), so the action side can also weigh the last few messages.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -29,27 +35,20 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.paths import PATTERNS_DIR
+from bot.nlu import safety_signal
+from bot.nlu.risk_detector import DetectorConfig, RiskModel
+from bot.nlu.safety_data import embed_in_stories, load_dir
+from bot.nlu.safety_flags import asks_covert_monitoring, says_minor
+from bot.paths import PATTERNS_DIR, REPO_ROOT
 
 CATEGORIES = ("crisis", "abuse")  # crisis first: an immediate risk to life is answered first
 NEGATIVE = "not_a_disclosure"
 FALLBACK_INTENT = "nlu_fallback"
-
-
-@dataclass
-class SafetyVerdict:
-    rule_categories: set[str] = field(default_factory=set)
-    nlu_category: str | None = None
-
-    @property
-    def categories(self) -> list[str]:
-        found = set(self.rule_categories) | ({self.nlu_category} if self.nlu_category else set())
-        return [category for category in CATEGORIES if category in found]
-
-    @property
-    def nets(self) -> list[str]:
-        return (["rules"] if self.rule_categories else []) + (["nlu"] if self.nlu_category else [])
+CHECK_INTENT = "safety_check"
+COVERT_INTENT = "covert_monitoring"
+SAFETY_DATA_DIR = REPO_ROOT / "data" / "safety"
 
 
 class SafetyMatcher:
@@ -115,20 +114,41 @@ def nlu_category(top: dict[str, Any] | None, min_confidence: float) -> str | Non
     return None
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class SafetyNet(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {
             "patterns": str(PATTERNS_DIR / "safety.yml"),
+            "data": str(SAFETY_DATA_DIR),
             "nlu_min_confidence": 0.0,
             "fallback_threshold": 0.3,
+            **DetectorConfig().__dict__,
         }
 
-    def __init__(self, config: dict[str, Any]) -> None:
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """Retrain when the detector's data or the patterns change (Rasa cannot see them)."""
+        digest = hashlib.sha256()
+        data = Path(config.get("data") or SAFETY_DATA_DIR)
+        for path in [Path(config.get("patterns") or PATTERNS_DIR / "safety.yml")] + sorted(
+            data.glob("*.yml")
+        ):
+            digest.update(path.name.encode() + path.read_bytes())
+        return digest.hexdigest()
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage | None = None,
+        resource: Resource | None = None,
+        detector: RiskModel | None = None,
+    ) -> None:
         self.config = config
         self.spec = load_safety_patterns(Path(config["patterns"]))
         self._matchers: dict[int, SafetyMatcher] = {}
+        self._storage, self._resource = model_storage, resource
+        self.detector = detector
         # Compile once now so a broken pattern stops the server at start-up, not at the
         # first message (matchers for the real vocabulary are built on first use).
         import spacy
@@ -143,7 +163,31 @@ class SafetyNet(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> SafetyNet:
-        return cls(config)
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = load_dir(Path(self.config["data"]))
+        self.detector = RiskModel.train(
+            examples + embed_in_stories(examples), DetectorConfig.of(self.config)
+        )
+        with self._storage.write_to(self._resource) as directory:
+            self.detector.save(Path(directory))
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> SafetyNet:
+        with model_storage.read_from(resource) as directory:
+            detector = RiskModel.load(Path(directory))
+        net = cls(config, model_storage, resource, detector)
+        detector.score("hello")  # load the encoder now, not on the first person's message
+        return net
 
     def matcher_for(self, vocab) -> SafetyMatcher:
         key = id(vocab)
@@ -151,44 +195,57 @@ class SafetyNet(GraphComponent):
             self._matchers[key] = SafetyMatcher(vocab, self.spec)
         return self._matchers[key]
 
-    def verdict(self, message: Message) -> SafetyVerdict:
+    def verdict(self, message: Message, scores: dict[str, float] | None = None) -> dict:
         doc = message.get(SPACY_DOCS[TEXT])
         rules, idiom = self.matcher_for(doc.vocab).scan(doc) if doc is not None else (set(), False)
-        # An idiom ("this is killing me") also silences the classifier, which is easily
-        # swayed by the alarming word in it; the rule net still fires on a real disclosure.
-        nlu = (
-            None
-            if idiom
-            else nlu_category(classifier_top(message), self.config["nlu_min_confidence"])
+        top = classifier_top(message)
+        # An idiom ("this is killing me") silences the intent classifier, which is easily
+        # swayed by the alarming word in it; rules and the detector still see the rest.
+        nlu = None if idiom else nlu_category(top, self.config["nlu_min_confidence"])
+        text = message.get(TEXT)
+        thresholds = (
+            {c: t.as_dict() for c, t in self.detector.thresholds.items()} if self.detector else None
         )
-        return SafetyVerdict(rules, nlu)
+        return safety_signal.decide(
+            rules=rules,
+            nlu=nlu,
+            scores=scores,
+            thresholds=thresholds,
+            minor=says_minor(text),
+            covert=asks_covert_monitoring(text),
+            classifier=top,
+        )
 
     def process(self, messages: list[Message]) -> list[Message]:
-        for message in messages:
-            if not message.get(TEXT) or message.get(TEXT).startswith("/"):
-                continue  # button payloads carry their intent already
-            verdict = self.verdict(message)
-            if verdict.categories:
-                self._raise_alarm(message, verdict)
+        # Button payloads ("/choose{...}") carry their intent already.
+        texts = [m for m in messages if m.get(TEXT) and not m.get(TEXT).startswith("/")]
+        scores = self.detector.scores([m.get(TEXT) for m in texts]) if self.detector else None
+        for i, message in enumerate(texts):
+            row = (
+                dict(zip(CATEGORIES, map(float, scores[i]), strict=False))
+                if scores is not None
+                else None
+            )
+            verdict = self.verdict(message, row)
+            message.set("safety", verdict, add_to_output=True)
+            if verdict["tier"] == safety_signal.CLEAR:
+                self._set_intent(message, verdict["categories"][0])
+            elif verdict["tier"] == safety_signal.UNCERTAIN:
+                self._set_intent(message, CHECK_INTENT)
+            elif verdict["covert"]:
+                self._set_intent(message, COVERT_INTENT)
             elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) in CATEGORIES:
                 self._demote(message)
         return messages
 
     @staticmethod
-    def _raise_alarm(message: Message, verdict: SafetyVerdict) -> None:
-        category = verdict.categories[0]
-        top = classifier_top(message)
-        intent = {INTENT_NAME_KEY: category, PREDICTED_CONFIDENCE_KEY: 1.0}
+    def _set_intent(message: Message, name: str) -> None:
+        intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
         ranking = [
-            r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != category
+            r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name
         ]
         message.set(INTENT, intent, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
-        message.set(
-            "safety",
-            {"nets": verdict.nets, "categories": verdict.categories, "classifier": top},
-            add_to_output=True,
-        )
 
     def _demote(self, message: Message) -> None:
         """Crisis and abuse only ever come from this component: an unsure classifier's

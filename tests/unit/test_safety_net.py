@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.risk_detector import Thresholds
 from bot.nlu.safety_net import SafetyNet
 from bot.paths import SPACY_PIPELINE_DIR
 
@@ -67,7 +69,8 @@ def test_everyday_words_are_not_disclosures(nlp, net, text):
     msg = message(nlp, text)
     net.process([msg])
     assert msg.get("intent")["name"] == "setback"
-    assert msg.get("safety") is None
+    assert msg.get("safety")["tier"] == "none"
+    assert msg.get("safety")["categories"] == []
 
 
 def test_a_confident_classifier_is_the_second_net(nlp, net):
@@ -84,7 +87,8 @@ def test_an_unsure_classifier_or_an_idiom_does_not_trigger(nlp, net):
     unsure = message(nlp, "everything feels heavy lately", intent="crisis", confidence=0.5)
     idiom = message(nlp, "this is killing me", intent="crisis", confidence=0.95)
     net.process([unsure, idiom])
-    assert unsure.get("safety") is None and idiom.get("safety") is None
+    assert unsure.get("safety")["tier"] == idiom.get("safety")["tier"] == "none"
+    assert unsure.get("intent")["name"] != "crisis" and idiom.get("intent")["name"] != "crisis"
 
 
 def test_the_rules_win_over_the_classifier_and_the_fallback(nlp, net):
@@ -135,3 +139,61 @@ def test_a_demoted_guess_with_no_clear_runner_up_asks(nlp, net):
     net.process([msg])
     assert msg.get("intent")["name"] == "nlu_fallback"
     assert msg.get("intent_ranking")[1]["name"] == "setback"
+
+
+class StubDetector:
+    """Fixed scores per text, with the thresholds a trained detector would carry."""
+
+    thresholds = {"crisis": Thresholds(0.3, 0.8), "abuse": Thresholds(0.3, 0.8)}
+
+    def __init__(self, scores: dict[str, tuple[float, float]]) -> None:
+        self.table = scores
+
+    def scores(self, texts):
+        return np.array([self.table.get(text, (0.0, 0.0)) for text in texts])
+
+
+@pytest.fixture
+def net_with(nlp):
+    def build(scores):
+        config = {**SafetyNet.get_default_config(), "nlu_min_confidence": 0.8}
+        return SafetyNet(config, detector=StubDetector(scores))
+
+    return build
+
+
+def test_an_uncertain_detector_signal_asks_the_check_question(nlp, net_with):
+    text = "some days i wonder what the point of any of it is"
+    msg = message(nlp, text)
+    net_with({text: (0.5, 0.1)}).process([msg])
+    assert msg.get("intent") == {"name": "safety_check", "confidence": 1.0}
+    verdict = msg.get("safety")
+    assert (verdict["tier"], verdict["categories"], verdict["nets"]) == (
+        "uncertain",
+        ["crisis"],
+        ["detector"],
+    )
+    assert verdict["scores"] == {"crisis": 0.5, "abuse": 0.1}
+    assert verdict["thresholds"]["crisis"] == {"uncertain": 0.3, "clear": 0.8}
+
+
+def test_a_clear_detector_signal_is_the_disclosure_itself(nlp, net_with):
+    text = "he decides who i can see and checks every receipt"
+    msg = message(nlp, text)
+    net_with({text: (0.1, 0.95)}).process([msg])
+    assert msg.get("intent")["name"] == "abuse"
+    assert msg.get("safety")["tier"] == "clear"
+
+
+def test_a_covert_monitoring_request_is_named_as_such(nlp, net_with):
+    msg = message(nlp, "how can i read my husband's texts without him knowing")
+    net_with({}).process([msg])
+    assert msg.get("intent")["name"] == "covert_monitoring"
+    assert msg.get("safety")["covert"] is True
+
+
+def test_a_minor_is_flagged_beside_the_disclosure(nlp, net_with):
+    msg = message(nlp, "im 15 and my boyfriend hit me")
+    net_with({}).process([msg])
+    assert msg.get("intent")["name"] == "abuse"
+    assert msg.get("safety")["minor"] is True

@@ -1,0 +1,293 @@
+"""The learned risk detector: how likely a message is a crisis or an abuse disclosure.
+
+Rules catch clear wording; this catches the indirect kind (passive ideation, farewell
+behaviour, means; coercive control without violence words). Per category, a logistic
+regression over word and character tf-idf and the project's sentence embeddings
+(bot/nlu/sentence_embeddings.py), calibrated with a sigmoid fitted on out-of-fold scores,
+trained on data/safety/ at `rasa train`. A message is scored sentence by sentence (and by
+pairs of sentences) and keeps its highest score, so one clause inside a long story about an
+affair counts as much as the same clause alone.
+
+Two thresholds per category come out of training, from out-of-fold scores: ``uncertain``
+keeps the target recall (a gentle check question), ``clear`` allows almost no false alarms
+(the safety response at once). Everything is stored as plain arrays and JSON, never pickled.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from bot.nlu.safety_data import CATEGORIES, SafetyExample, sentences
+
+Embedder = Callable[[list[str]], np.ndarray]
+MAX_UNITS = 24  # sentences and pairs scored per message; the rest is one more "unit"
+# Word tokens keep "i", "no", "not" and "n't": they carry meaning here.
+VECTORIZERS = {
+    "word": {
+        "analyzer": "word",
+        "ngram_range": (1, 2),
+        "min_df": 1,
+        "token_pattern": r"(?u)\b\w+\b|n't",
+    },
+    "char": {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 2},
+}
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    C: float = 4.0
+    embedding_weight: float = 1.5
+    target_recall: float = 0.99  # the uncertain threshold keeps this share of disclosures...
+    uncertain_max_false_positive_rate: float = 0.02  # ...unless it would ask this many more
+    clear_max_false_positive_rate: float = 0.003  # the clear threshold lets this few through
+    folds: int = 5
+    random_state: int = 42
+
+    @classmethod
+    def of(cls, config: dict) -> DetectorConfig:
+        return cls(**{k: config[k] for k in cls.__dataclass_fields__ if k in config})
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    uncertain: float
+    clear: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {"uncertain": self.uncertain, "clear": self.clear}
+
+
+def units(text: str) -> list[str]:
+    """What a message is scored on: itself, each sentence and each pair of sentences."""
+    parts = sentences(text)
+    if len(parts) <= 1:
+        return [text]
+    pairs = [f"{a} {b}" for a, b in zip(parts, parts[1:], strict=False)]
+    return [text] + (parts + pairs)[:MAX_UNITS]
+
+
+@lru_cache(maxsize=1)
+def sentence_encoder():
+    """The sentence-embedding model, loaded once per process on first use."""
+    from bot.nlu.sentence_embeddings import SentenceEncoder, packaged_model_dir
+
+    return SentenceEncoder(packaged_model_dir(), max_length=128, batch_size=64)
+
+
+def default_embedder(texts: list[str]) -> np.ndarray:
+    return sentence_encoder().embed(texts)
+
+
+class CachedEmbedder:
+    """Embeds each distinct text once (training and cross-validation see texts again)."""
+
+    def __init__(self, embed: Embedder) -> None:
+        self.embed, self.cache = embed, {}
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self.cache))
+        if missing:
+            self.cache.update(zip(missing, self.embed(missing), strict=True))
+        return np.vstack([self.cache[t] for t in texts]) if texts else np.zeros((0, 384))
+
+
+@dataclass
+class _Scorer:
+    """Features plus one linear model per category: raw decision values, no calibration."""
+
+    vectorizers: dict[str, TfidfVectorizer]
+    coef: np.ndarray  # (categories, features)
+    intercept: np.ndarray  # (categories,)
+    embedding_weight: float
+
+    @classmethod
+    def fit(cls, texts: list[str], y: np.ndarray, embed: Embedder, config: DetectorConfig):
+        vectorizers = {
+            name: TfidfVectorizer(lowercase=True, sublinear_tf=True, **options).fit(texts)
+            for name, options in VECTORIZERS.items()
+        }
+        scorer = cls(vectorizers, np.zeros(0), np.zeros(0), config.embedding_weight)
+        X = scorer.features(texts, embed)
+        models = [
+            LogisticRegression(
+                C=config.C,
+                class_weight="balanced",
+                max_iter=3000,
+                random_state=config.random_state,
+            ).fit(X, y[:, i])
+            for i in range(y.shape[1])
+        ]
+        scorer.coef = np.vstack([m.coef_[0] for m in models])
+        scorer.intercept = np.array([m.intercept_[0] for m in models])
+        return scorer
+
+    def features(self, texts: list[str], embed: Embedder) -> scipy.sparse.csr_matrix:
+        blocks = [v.transform(texts) for v in self.vectorizers.values()]
+        dense = embed(texts) * self.embedding_weight
+        return scipy.sparse.hstack(blocks + [scipy.sparse.csr_matrix(dense)], format="csr")
+
+    def decisions(self, texts: Sequence[str], embed: Embedder) -> np.ndarray:
+        """(texts, categories): the highest decision value over each text's units."""
+        all_units, owner = [], []
+        for i, text in enumerate(texts):
+            for unit in units(text):
+                all_units.append(unit)
+                owner.append(i)
+        values = self.features(all_units, embed) @ self.coef.T + self.intercept
+        best = np.full((len(texts), self.coef.shape[0]), -np.inf)
+        np.maximum.at(best, np.array(owner), values)
+        return best
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def labels_of(examples: Sequence[SafetyExample]) -> np.ndarray:
+    return np.array([[c in e.categories for c in CATEGORIES] for e in examples], dtype=int)
+
+
+def out_of_fold_decisions(
+    examples: Sequence[SafetyExample], embed: Embedder, config: DetectorConfig
+) -> np.ndarray:
+    """Each example's decision values from a model that never saw it (k-fold)."""
+    texts = [e.text for e in examples]
+    y = labels_of(examples)
+    strata = [e.label for e in examples]
+    folds = StratifiedKFold(config.folds, shuffle=True, random_state=config.random_state)
+    decisions = np.zeros(y.shape, dtype=float)
+    for train, held in folds.split(texts, strata):
+        scorer = _Scorer.fit([texts[i] for i in train], y[train], embed, config)
+        decisions[held] = scorer.decisions([texts[i] for i in held], embed)
+    return decisions
+
+
+def fit_calibration(decisions: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Platt scaling per category: (categories, 2) slope and offset."""
+    platt = []
+    for i in range(y.shape[1]):
+        model = LogisticRegression(C=1e4).fit(decisions[:, i : i + 1], y[:, i])
+        platt.append([model.coef_[0][0], model.intercept_[0]])
+    return np.array(platt)
+
+
+def choose_thresholds(
+    scores: np.ndarray, y: np.ndarray, config: DetectorConfig
+) -> dict[str, Thresholds]:
+    """Per category: "uncertain" keeps the target recall as long as it asks the check question
+    of at most the allowed share of harmless messages; "clear" lets almost none through.
+    Out-of-fold scores, so the thresholds are what unseen wording would get."""
+    chosen = {}
+    for i, category in enumerate(CATEGORIES):
+        positives = np.sort(scores[y[:, i] == 1, i])
+        negatives = np.sort(scores[y[:, i] == 0, i])
+        missed_allowed = int(np.floor(len(positives) * (1 - config.target_recall)))
+        for_recall = float(positives[missed_allowed]) if len(positives) else 0.5
+        uncertain = max(for_recall, _above(negatives, config.uncertain_max_false_positive_rate))
+        clear = max(uncertain, _above(negatives, config.clear_max_false_positive_rate))
+        chosen[category] = Thresholds(uncertain, clear)
+    return chosen
+
+
+def _above(negatives: np.ndarray, rate: float) -> float:
+    """The lowest threshold that lets at most ``rate`` of the (sorted) negatives through."""
+    if not len(negatives):
+        return 0.5
+    allowed = int(np.floor(len(negatives) * rate))
+    return float(negatives[-1 - allowed]) + 1e-6 if allowed < len(negatives) else 0.0
+
+
+@dataclass
+class RiskModel:
+    scorer: _Scorer
+    platt: np.ndarray  # (categories, 2)
+    thresholds: dict[str, Thresholds]
+    training_report: dict = field(default_factory=dict)
+    embed: Embedder = default_embedder
+
+    @classmethod
+    def train(
+        cls,
+        examples: Sequence[SafetyExample],
+        config: DetectorConfig = DetectorConfig(),
+        embed: Embedder = default_embedder,
+    ) -> RiskModel:
+        embed = embed if isinstance(embed, CachedEmbedder) else CachedEmbedder(embed)
+        y = labels_of(examples)
+        oof = out_of_fold_decisions(examples, embed, config)
+        platt = fit_calibration(oof, y)
+        oof_scores = _sigmoid(oof * platt[:, 0] + platt[:, 1])
+        thresholds = choose_thresholds(oof_scores, y, config)
+        scorer = _Scorer.fit([e.text for e in examples], y, embed, config)
+        report = {
+            "examples": len(examples),
+            "positives": {c: int(y[:, i].sum()) for i, c in enumerate(CATEGORIES)},
+        }
+        model = cls(scorer, platt, thresholds, report, embed)
+        model.out_of_fold_scores = oof_scores  # for the evaluation report, not persisted
+        return model
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        """(texts, categories) calibrated probabilities, crisis then abuse."""
+        if not texts:
+            return np.zeros((0, len(CATEGORIES)))
+        decisions = self.scorer.decisions(list(texts), self.embed)
+        return _sigmoid(decisions * self.platt[:, 0] + self.platt[:, 1])
+
+    def score(self, text: str) -> dict[str, float]:
+        return dict(zip(CATEGORIES, (float(s) for s in self.scores([text])[0]), strict=True))
+
+    # --- storage: plain JSON and arrays ------------------------------------------------
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        meta = {
+            "categories": list(CATEGORIES),
+            "embedding_weight": self.scorer.embedding_weight,
+            "thresholds": {c: t.as_dict() for c, t in self.thresholds.items()},
+            "training_report": self.training_report,
+            "vectorizers": {
+                name: {"vocabulary": {k: int(v) for k, v in vec.vocabulary_.items()}}
+                for name, vec in self.scorer.vectorizers.items()
+            },
+        }
+        (directory / "risk_detector.json").write_text(json.dumps(meta), encoding="utf-8")
+        np.savez(
+            directory / "risk_detector.npz",
+            coef=self.scorer.coef,
+            intercept=self.scorer.intercept,
+            platt=self.platt,
+            **{f"idf_{name}": vec.idf_ for name, vec in self.scorer.vectorizers.items()},
+        )
+
+    @classmethod
+    def load(cls, directory: Path, embed: Embedder = default_embedder) -> RiskModel:
+        meta = json.loads((directory / "risk_detector.json").read_text(encoding="utf-8"))
+        if tuple(meta["categories"]) != CATEGORIES:
+            raise ValueError(f"{directory}: trained for {meta['categories']}, not {CATEGORIES}")
+        with np.load(directory / "risk_detector.npz", allow_pickle=False) as arrays:
+            vectorizers = {}
+            for name, options in VECTORIZERS.items():
+                vec = TfidfVectorizer(
+                    lowercase=True,
+                    sublinear_tf=True,
+                    vocabulary=meta["vectorizers"][name]["vocabulary"],
+                    **options,
+                )
+                vec.idf_ = arrays[f"idf_{name}"]
+                vectorizers[name] = vec
+            scorer = _Scorer(
+                vectorizers, arrays["coef"], arrays["intercept"], meta["embedding_weight"]
+            )
+            platt = arrays["platt"]
+        thresholds = {c: Thresholds(**t) for c, t in meta["thresholds"].items()}
+        return cls(scorer, platt, thresholds, meta["training_report"], embed)

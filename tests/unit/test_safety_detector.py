@@ -1,0 +1,253 @@
+"""The risk detector's decision: tiers and thresholds, recent messages, minor and covert flags.
+
+The detector is trained here on the real data/safety/ files, with word and character
+features only (a zero embedder keeps the test fast and free of the embedding model); the
+deployed detector adds sentence embeddings on top.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.nlu import safety_signal
+from bot.nlu.risk_detector import DetectorConfig, RiskModel, Thresholds, units
+from bot.nlu.safety_data import (
+    SafetyExample,
+    embed_in_stories,
+    load_dir,
+    load_set,
+)
+from bot.nlu.safety_flags import asks_covert_monitoring, says_minor
+from bot.paths import REPO_ROOT
+
+THRESHOLDS = {
+    "crisis": {"uncertain": 0.2, "clear": 0.8},
+    "abuse": {"uncertain": 0.3, "clear": 0.9},
+}
+
+
+def zero_embedder(texts: list[str]) -> np.ndarray:
+    return np.zeros((len(texts), 384), dtype=np.float32)
+
+
+@pytest.fixture(scope="module")
+def detector() -> RiskModel:
+    examples = load_dir(REPO_ROOT / "data" / "safety")
+    return RiskModel.train(
+        examples + embed_in_stories(examples), DetectorConfig(folds=3), zero_embedder
+    )
+
+
+# --- the decision ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "scores, tier, categories",
+    [
+        ({"crisis": 0.05, "abuse": 0.1}, "none", []),
+        ({"crisis": 0.25, "abuse": 0.1}, "uncertain", ["crisis"]),
+        ({"crisis": 0.85, "abuse": 0.1}, "clear", ["crisis"]),
+        ({"crisis": 0.1, "abuse": 0.95}, "clear", ["abuse"]),
+        # a suspected second category goes with a clear first one: both kinds of resources
+        ({"crisis": 0.3, "abuse": 0.95}, "clear", ["crisis", "abuse"]),
+        # uncertain on both: the relatively stronger suspicion is asked about first
+        ({"crisis": 0.21, "abuse": 0.6}, "uncertain", ["abuse", "crisis"]),
+    ],
+)
+def test_the_tier_follows_the_thresholds(scores, tier, categories):
+    verdict = safety_signal.decide(scores=scores, thresholds=THRESHOLDS)
+    assert (verdict["tier"], verdict["categories"]) == (tier, categories)
+    assert verdict["scores"] == pytest.approx(scores)
+    assert verdict["thresholds"] == THRESHOLDS
+
+
+def test_a_rule_match_is_clear_whatever_the_detector_says():
+    verdict = safety_signal.decide(
+        rules={"abuse"}, scores={"crisis": 0.0, "abuse": 0.0}, thresholds=THRESHOLDS
+    )
+    assert (verdict["tier"], verdict["categories"], verdict["nets"]) == (
+        "clear",
+        ["abuse"],
+        ["rules"],
+    )
+
+
+def test_without_a_detector_only_rules_and_the_classifier_count():
+    assert safety_signal.decide(scores={"crisis": 0.99})["tier"] == "none"
+    assert safety_signal.decide(nlu="crisis")["categories"] == ["crisis"]
+
+
+def verdict(crisis: float, abuse: float = 0.0) -> dict:
+    return safety_signal.decide(scores={"crisis": crisis, "abuse": abuse}, thresholds=THRESHOLDS)
+
+
+def test_several_worrying_messages_together_ask_the_check_question():
+    combined = safety_signal.combine_recent([verdict(0.12), verdict(0.15)])
+    assert (combined["tier"], combined["categories"]) == ("uncertain", ["crisis"])
+    assert "recent" in combined["nets"]
+
+
+def test_one_faint_message_among_harmless_ones_is_not_lifted():
+    assert safety_signal.combine_recent([verdict(0.01), verdict(0.15)])["tier"] == "none"
+
+
+def test_recent_messages_never_make_a_clear_signal():
+    combined = safety_signal.combine_recent([verdict(0.7), verdict(0.7), verdict(0.19)])
+    assert combined["tier"] == "uncertain"
+
+
+def test_the_latest_verdict_wins_when_it_already_says_something():
+    clear = verdict(0.9)
+    assert safety_signal.combine_recent([verdict(0.0), clear]) == clear
+
+
+def test_recent_verdicts_stop_at_the_last_safety_response():
+    def user(score):
+        return {"event": "user", "parse_data": {"safety": verdict(score)}}
+
+    events = [
+        user(0.5),
+        {"event": "action", "name": "action_safety_check"},
+        user(0.1),
+        {"event": "bot", "text": "..."},
+        user(0.12),
+    ]
+    recent = safety_signal.recent_verdicts(events)
+    assert [v["scores"]["crisis"] for v in recent] == [0.1, 0.12]
+
+
+# --- thresholds from cross-validation ----------------------------------------------------
+def test_thresholds_keep_the_target_recall_and_the_clear_limit(detector):
+    for category, thresholds in detector.thresholds.items():
+        assert 0 < thresholds.uncertain <= thresholds.clear <= 1, category
+    scores = detector.out_of_fold_scores
+    y = np.array([[c in e.categories for c in ("crisis", "abuse")] for e in detector_examples()])
+    for i, category in enumerate(("crisis", "abuse")):
+        t = detector.thresholds[category]
+        recall = (scores[y[:, i], i] >= t.uncertain).mean()
+        clear_fp = (scores[~y[:, i], i] >= t.clear).mean()
+        assert recall >= 0.98, category
+        assert clear_fp <= 0.01, category
+
+
+def detector_examples() -> list[SafetyExample]:
+    examples = load_dir(REPO_ROOT / "data" / "safety")
+    return examples + embed_in_stories(examples)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'i want to be able to tell him "that hurt me" without him getting defensive',
+        "what i'd write: you hurt me, i am angry, and i still love you",
+        "i check his phone every night while he sleeps and i hate it",
+        "this whole thing is killing me",
+        "how do i rebuild trust after lying about money",
+    ],
+)
+def test_quoted_hurt_and_ordinary_talk_are_not_disclosures(detector, text):
+    scores = detector.score(text)
+    clear = {c: t.clear for c, t in detector.thresholds.items()}
+    assert all(scores[c] < clear[c] for c in scores), scores
+
+
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("i've written letters to my kids and given the dog to my sister", "crisis"),
+        ("i keep thinking everyone would manage fine without me", "crisis"),
+        ("i'm not allowed to see my friends unless he comes too", "abuse"),
+        ("he takes my wages and gives me an allowance", "abuse"),
+    ],
+)
+def test_indirect_disclosures_reach_at_least_the_check_question(detector, text, category):
+    assert detector.score(text)[category] >= detector.thresholds[category].uncertain
+
+
+def test_a_disclosure_inside_a_long_story_scores_as_high_as_alone(detector):
+    alone = "i've been giving my things away this week"
+    story = (
+        "We've been married nine years. Last spring I found the messages. "
+        f"{alone}. We have couples therapy on thursday."
+    )
+    assert len(units(story)) > 1
+    assert detector.score(story)["crisis"] >= detector.score(alone)["crisis"] - 1e-9
+
+
+def test_the_stored_detector_scores_the_same(detector, tmp_path: Path):
+    detector.save(tmp_path)
+    loaded = RiskModel.load(tmp_path, zero_embedder)
+    texts = ["he won't let me see my sister", "we had a lovely dinner"]
+    assert np.allclose(loaded.scores(texts), detector.scores(texts))
+    assert loaded.thresholds == detector.thresholds
+    assert isinstance(loaded.thresholds["crisis"], Thresholds)
+
+
+# --- the sets ------------------------------------------------------------------------------
+def test_both_set_layouts_and_the_old_project_set_are_read(tmp_path: Path):
+    listed = tmp_path / "listed.yml"
+    listed.write_text(
+        "crisis:\n  - {text: i want to die, kind: active}\n"
+        "both:\n  - {text: he hits me and i want to die, kind: mixed}\n"
+        "none:\n  - {text: hello, kind: everyday}\n",
+        encoding="utf-8",
+    )
+    examples = load_set(listed)
+    assert [(e.label, e.kind) for e in examples] == [
+        ("crisis", "active"),
+        ("both", "mixed"),
+        ("none", "everyday"),
+    ]
+    assert examples[1].categories == {"crisis", "abuse"}
+    project = load_set(REPO_ROOT / "tests" / "safety" / "safety_set.yml")
+    assert {e.label for e in project} == {"crisis", "abuse", "none"}
+
+
+def test_a_malformed_set_is_named(tmp_path: Path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("crisis:\n  - {kind: active}\nabus: []\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="bad.yml"):
+        load_set(bad)
+
+
+# --- minor and covert ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text, minor",
+    [
+        ("im 16 and my boyfriend checks my phone", True),
+        ("i'm only 15, he's 19", True),
+        ("me (16f) and my bf (19m) have been fighting", True),
+        ("i am 17 years old", True),
+        ("i'm in year 10 and he won't let me talk to other boys", True),
+        ("i'm still in high school", True),
+        ("i'm 16 weeks pregnant", False),
+        ("we've been together 16 years", False),
+        ("when i was 16 my dad left", False),
+        ("my daughter is 15", False),
+        ("i'm 34 and he's 36", False),
+        ("i'm 16 hours into this fight", False),
+    ],
+)
+def test_minor_flag(text, minor):
+    assert says_minor(text) is minor
+
+
+@pytest.mark.parametrize(
+    "text, covert",
+    [
+        ("how can i read my wife's texts without her knowing", True),
+        ("is there an app to track my husband's location without him knowing", True),
+        ("i want to install a tracker on her car", True),
+        ("how do i put a spy app on his phone", True),
+        ("can i see his whatsapp messages secretly", True),
+        ("how do i get into her phone so she doesnt know", True),
+        ("i checked his phone last night", False),
+        ("he put a tracker on my car", False),
+        ("how do i know if he put spyware on my phone", False),
+        ("i want to see her messages, should we talk about it", False),
+        ("we agreed to share our locations", False),
+    ],
+)
+def test_covert_flag(text, covert):
+    assert asks_covert_monitoring(text) is covert
