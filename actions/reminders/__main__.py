@@ -1,0 +1,3 @@
+from actions.reminders.runner import main
+
+main()
