@@ -30,6 +30,11 @@ def during_question(turn: Turn, question: Question, intent: str) -> None:
     if intent == "start_exercise" and not in_exercise:
         exercise_flow.start(turn, moves.wanted_exercise(turn))
         return
+    if intent in ("set_reminder", "change_reminder") and not in_exercise:
+        from actions.dialogue import reminder_flow  # reminders build on requests
+
+        reminder_flow.ASKING[intent](turn)
+        return
     if intent == "help" and not in_exercise:
         close(turn)
         moves.list_topics(turn)

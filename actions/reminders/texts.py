@@ -14,6 +14,12 @@ class ReminderTexts(Strict):
     push: str
     start_button: str
     shell_waiting: str
+    every_week: str
+    every_two_weeks: str
+    your_day: str
+    move_button: str
+    stop_button: str
+    set_button: str
 
 
 @lru_cache(maxsize=1)
