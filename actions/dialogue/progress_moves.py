@@ -18,14 +18,14 @@ from actions.progress.history import Point, comparison, history, table, weakest
 from actions.tracker_facts import channel_of
 
 TRACKED = ("monitor_progress", "signs_of_eroded_trust")
-IMAGE_CHANNELS = frozenset({"socketio", "telegram"})
+IMAGE_CHANNELS = frozenset({"socketio"})
 
 
 def points_of(turn: Turn, tracked_id: str) -> list[Point] | None:
     try:
         runs = repository().finished_runs(turn.sender_id)
     except StorageUnavailable:
-        turn.say("utter_storage_unavailable")
+        turn.say("utter_progress_unavailable")
         return None
     return history(tracked_id, runs)
 

@@ -128,7 +128,7 @@ def change_reminder(turn: Turn) -> None:
     try:
         reminder = active_reminder(turn)
     except StorageUnavailable:
-        turn.say("utter_storage_unavailable")
+        turn.say("utter_reminders_unavailable")
         return
     said = read_schedule(latest_text(turn))
     if reminder is None:
@@ -147,7 +147,7 @@ def show_reminders(turn: Turn) -> None:
     try:
         reminder = active_reminder(turn)
     except StorageUnavailable:
-        turn.say("utter_storage_unavailable")
+        turn.say("utter_reminders_unavailable")
         return
     if reminder is None:
         say_none(turn)
@@ -166,7 +166,7 @@ def stop_reminders(turn: Turn) -> None:
     try:
         stopped = reminder_store().stop(turn.sender_id)
     except StorageUnavailable:
-        turn.say("utter_storage_unavailable")
+        turn.say("utter_reminders_unavailable")
         return
     turn.say("utter_reminders_stopped" if stopped else "utter_no_reminders")
 

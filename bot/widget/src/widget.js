@@ -4,7 +4,7 @@
 import css from "./styles.css";
 import { palette } from "./colours.js";
 import { openConnection } from "./connection.js";
-import { fromBot } from "./protocol.js";
+import { chartImage, fromBot } from "./protocol.js";
 import { renderMessage } from "./render.js";
 import { forgetEverything, openStore } from "./storage.js";
 import { buildView } from "./view.js";
@@ -89,6 +89,8 @@ export function mountWidget(win, options) {
 
   function receive(data) {
     const { message, custom } = fromBot(data, options.serverUrl);
+    const chart = chartImage(custom);
+    if (message && chart) message.image = chart;
     if (custom !== undefined) {
       // Left to the host page (e.g. charts later): the widget itself shows nothing for it.
       view.host.dispatchEvent(new CustomEvent("trust-repair:custom", { detail: custom, bubbles: true }));
@@ -118,6 +120,8 @@ export function mountWidget(win, options) {
     if (!store.messages.length) {
       setBanner(true); // first open: say what this is before anything else
       send(options.greeting);
+    } else {
+      connection.send(options.returning); // no reply unless a check-in came due meanwhile
     }
   }
 
