@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from actions.dialogue.lexicon import normalise
 from actions.reminders.words import words
 
-SHORT_MESSAGE_WORDS = 4  # risky day words ("sat", "sun") count only in messages this short
+SHORT_MESSAGE_WORDS = 3  # risky day words ("sat", "sun") count in messages this short
 OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$")
 CLOCK = re.compile(r"(?<![\d:])(\d{1,2})(?:[:.h](\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?(?![\d:])")
 
@@ -79,7 +79,8 @@ def _has(said: str, phrase: str) -> bool:
 def read_weekday(said: str) -> int | None:
     """The day named last ("move it from Tuesday to Monday" means Monday)."""
     w = words()
-    short = len(said.split()) <= SHORT_MESSAGE_WORDS
+    # "sat 9am" is a day; "we sat down" is not: a risky word needs a short message or a time.
+    short = len(said.split()) <= SHORT_MESSAGE_WORDS or read_time(said)[0] is not None
     found: list[tuple[int, int]] = []
     for weekday, day in enumerate(w.days):
         for word in day.words:
