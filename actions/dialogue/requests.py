@@ -17,6 +17,10 @@ def during_question(turn: Turn, question: Question, intent: str) -> None:
     from actions.dialogue import exercise_flow, moves
 
     in_exercise = question.id == "exercise_step" and ExerciseState.of(turn) is not None
+    if intent == "visit":  # the widget reopened mid-question: the question is on screen
+        question.say = False
+        put(turn, question)
+        return
     if intent in ENDINGS or (intent == "thanks" and question.id in OFFERS):
         if in_exercise:
             exercise_flow.pause(turn, closing=True)

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 from actions.progress.content import progress_content
 from actions.progress.history import Point
 
 WIDTH_INCHES, HEIGHT_INCHES, DPI = 6.4, 3.6, 100  # 640 x 360: sharp on a phone, ~30 KB
+
+
+def series(tracked_id: str, points: list[Point]) -> dict[str, list[tuple[datetime, int]]]:
+    """The lines of the chart: per dimension label, its dated ratings (skipped ones left out)."""
+    tracked = progress_content().tracked()[tracked_id]
+    lines = {}
+    for name, dimension in tracked.dimensions.items():
+        dated = [(p.at, p.values[name]) for p in points if name in p.values]
+        if dated:
+            lines[dimension.label.split(" (")[0]] = dated
+    return lines
 
 
 def render_chart(tracked_id: str, points: list[Point]) -> bytes:
@@ -23,11 +35,9 @@ def render_chart(tracked_id: str, points: list[Point]) -> bytes:
     tracked = content.tracked()[tracked_id]
     figure, axes = pyplot.subplots(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
     try:
-        for name, dimension in tracked.dimensions.items():
-            dated = [(p.at, p.values[name]) for p in points if name in p.values]
-            if dated:
-                xs, ys = zip(*dated, strict=True)
-                axes.plot(xs, ys, marker="o", label=dimension.label.split(" (")[0])
+        for label, dated in series(tracked_id, points).items():
+            xs, ys = zip(*dated, strict=True)
+            axes.plot(xs, ys, marker="o", label=label)
         axes.set_ylim(tracked.scale.min - 0.3, tracked.scale.max + 0.3)
         axes.set_yticks(range(tracked.scale.min, tracked.scale.max + 1))
         axes.xaxis.set_major_formatter(DateFormatter(content.phrases.date_format))

@@ -45,6 +45,7 @@ def rules() -> dict[str, tuple[str, bool]]:
 @dataclass
 class Talk:
     sender_id: str = "person-1"
+    channel: str = "rest"  # the input channel of every message (socketio, telegram, ...)
     slots: dict[str, Any] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
     transcript: list[tuple[str, list[dict]]] = field(default_factory=list)
@@ -61,6 +62,7 @@ class Talk:
             intent, entities = _payload(text)
         latest = user_event(text, intent, entities, **parse)
         latest["parse_data"]["intent"]["confidence"] = confidence
+        latest["input_channel"] = self.channel
         self.events.append(latest)
         dispatcher = CollectingDispatcher()
         turn = Turn(dispatcher, self._tracker(latest))
