@@ -4,7 +4,7 @@ of the last two: plain data, no channel and no chart."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from actions.persistence.repository import RunView
 from actions.progress.content import Tracked, progress_content
@@ -29,12 +29,17 @@ def history(tracked_id: str, runs: list[RunView]) -> list[Point]:
             if number is not None:
                 values[name] = int(number)
         if values:
-            points.append(Point(run.finished_at, values))
+            points.append(Point(_aware(run.finished_at), values))
     return points
 
 
 def _finished(run: RunView) -> datetime:
-    return run.finished_at
+    return _aware(run.finished_at)
+
+
+def _aware(at: datetime) -> datetime:
+    """SQLite returns the stored UTC time without its offset."""
+    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
 
 
 def comparison(tracked_id: str, points: list[Point]) -> str:
