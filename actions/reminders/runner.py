@@ -47,6 +47,8 @@ async def poll(poll_seconds: float, once: bool = False) -> None:
                 await run_once(store, deliver, utcnow())
             except StorageUnavailable as error:  # the database is down: try again next time
                 logger.warning("Reminders not checked: %s", error)
+            except Exception:  # a claimed reminder is never re-sent, so going on is safe
+                logger.exception("Reminder pass failed; trying again at the next poll")
             if once:
                 break
             with contextlib.suppress(asyncio.TimeoutError):

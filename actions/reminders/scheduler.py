@@ -24,6 +24,7 @@ from actions.reminders.schedule import Schedule, next_after
 logger = logging.getLogger(__name__)
 
 CATCH_UP = timedelta(hours=3)
+BATCH = 100
 PUSH_CHANNELS = frozenset({"telegram"})  # channels that can message a person unprompted
 Deliver = Callable[[ReminderView], Awaitable[str]]  # returns the outcome
 
@@ -52,16 +53,28 @@ def decide(reminder: ReminderView, now: datetime) -> str:
 
 async def run_once(store: ReminderStore, deliver: Deliver, now: datetime) -> list[Done]:
     """Handles every reminder due at `now`; returns what this scheduler did (not others)."""
-    done = []
-    for reminder in store.due(now):
-        outcome = decide(reminder, now)
-        following = next_after(schedule_of(reminder), reminder.time_zone, reminder.next_due_at, now)
-        if not store.claim(reminder.id, reminder.next_due_at, following, outcome):
-            continue  # another scheduler took this due time
-        if outcome == ReminderOutcome.SENT:
-            outcome = await deliver(reminder)
-            if outcome != ReminderOutcome.SENT:
-                store.record_outcome(reminder.id, outcome)
-        logger.info("Reminder %s due %s: %s", reminder.id, reminder.next_due_at, outcome)
-        done.append(Done(reminder.id, reminder.next_due_at, outcome))
-    return done
+    done: list[Done] = []
+    while True:  # in batches, until nothing due is left (claimed here or by another one)
+        batch = store.due(now, limit=BATCH)
+        for reminder in batch:
+            handled = await handle(store, deliver, reminder, now)
+            if handled is not None:
+                done.append(handled)
+        if len(batch) < BATCH:
+            return done
+
+
+async def handle(
+    store: ReminderStore, deliver: Deliver, reminder: ReminderView, now: datetime
+) -> Done | None:
+    """Claims the reminder's due time and delivers it; None when another scheduler has it."""
+    outcome = decide(reminder, now)
+    following = next_after(schedule_of(reminder), reminder.time_zone, reminder.next_due_at, now)
+    if not store.claim(reminder.id, reminder.next_due_at, following, outcome):
+        return None
+    if outcome == ReminderOutcome.SENT:
+        outcome = await deliver(reminder)
+        if outcome != ReminderOutcome.SENT:
+            store.record_outcome(reminder.id, outcome)
+    logger.info("Reminder %s due %s: %s", reminder.id, reminder.next_due_at, outcome)
+    return Done(reminder.id, reminder.next_due_at, outcome)

@@ -17,3 +17,15 @@ start_action_server() {
 stop_action_server() {
   if [ -n "$ACTION_SERVER_PID" ]; then kill "$ACTION_SERVER_PID" 2>/dev/null || true; wait "$ACTION_SERVER_PID" 2>/dev/null || true; fi
 }
+
+# The reminder scheduler (actions/reminders/runner.py): one process beside the action server.
+SCHEDULER_PID=""
+
+start_scheduler() {
+  .venv/bin/python -m actions.reminders &
+  SCHEDULER_PID=$!
+}
+
+stop_scheduler() {
+  if [ -n "$SCHEDULER_PID" ]; then kill "$SCHEDULER_PID" 2>/dev/null || true; wait "$SCHEDULER_PID" 2>/dev/null || true; fi
+}

@@ -7,4 +7,9 @@ source bot/scripts/lib.sh
 
 start_action_server "$action_port"
 trap stop_action_server EXIT
-.venv/bin/rasa shell --model models/trust-repair.tar.gz --endpoints endpoints.yml --quiet
+# One conversation id for the shell, so reminders and progress carry over between sessions;
+# a check-in that came due since the last one is shown before the prompt.
+conversation=${SHELL_CONVERSATION_ID:-shell}
+.venv/bin/python -m actions.reminders.waiting "$conversation" || true
+.venv/bin/rasa shell --model models/trust-repair.tar.gz --endpoints endpoints.yml --quiet \
+  --conversation-id "$conversation"
