@@ -18,7 +18,7 @@ from actions.progress.history import Point, comparison, history, table, weakest
 from actions.tracker_facts import channel_of
 
 TRACKED = ("monitor_progress", "signs_of_eroded_trust")
-IMAGE_CHANNELS = frozenset({"socketio"})
+IMAGE_CHANNELS = frozenset({"socketio", "telegram"})
 
 
 def points_of(turn: Turn, tracked_id: str) -> list[Point] | None:

@@ -126,3 +126,21 @@ def test_a_health_check_after_the_first_ends_with_the_comparison(talk, repo):
     assert "utter_progress_compare" in talk.responses
     compare = next(m for m in talk.last if m.get("response") == "utter_progress_compare")
     assert "communication went from 2 to 4" in compare["comparison"]
+
+
+async def test_telegram_gets_the_chart_uploaded_as_a_photo(three_checks, fake_api):
+    from actions.dialogue.progress_moves import chart
+    from bot.channels.telegram.api import RetryPolicy, TelegramClient
+    from bot.channels.telegram.output import TelegramOutput
+    from bot.channels.telegram.payloads import PayloadCodec
+    from tests.support.telegram_updates import TOKEN
+
+    client = TelegramClient(TOKEN, fake_api.base_url, retry=RetryPolicy(attempts=1))
+    mark = fake_api.mark()
+    await TelegramOutput(client, PayloadCodec()).send_custom_json(
+        "555", chart("monitor_progress", three_checks)
+    )
+    await client.close()
+    (call,) = fake_api.since(mark)
+    assert call.method == "sendPhoto" and call.params["chat_id"] == "555"
+    assert call.params["photo"].startswith(b"\x89PNG\r\n\x1a\n")

@@ -10,6 +10,7 @@ fewer moving parts.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -42,6 +43,25 @@ class RetryPolicy:
         return self.base_delay * 2 ** (attempt - 1)
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file sent with a call: the Bot API takes uploads only as multipart form data."""
+
+    field: str  # e.g. "photo"
+    filename: str
+    content: bytes
+    content_type: str = "application/octet-stream"
+
+    def form(self, payload: dict[str, Any]) -> aiohttp.FormData:
+        form = aiohttp.FormData()
+        for key, value in payload.items():
+            form.add_field(key, value if isinstance(value, str) else json.dumps(value))
+        form.add_field(
+            self.field, self.content, filename=self.filename, content_type=self.content_type
+        )
+        return form
+
+
 class TelegramClient:
     def __init__(
         self,
@@ -58,14 +78,17 @@ class TelegramClient:
         self._session: aiohttp.ClientSession | None = None
         self._session_loop: asyncio.AbstractEventLoop | None = None
 
-    async def call(self, method: str, payload: dict[str, Any] | None = None) -> Any:
-        """Calls `method` and returns its `result`.
+    async def call(
+        self, method: str, payload: dict[str, Any] | None = None, upload: Upload | None = None
+    ) -> Any:
+        """Calls `method` and returns its `result`; `upload` sends a file's bytes with it
+        (multipart, e.g. sendPhoto with a chart rendered on this server).
 
         Logs only the method and Telegram's error, never the payload.
         """
         attempts = self._retry.attempts
         for attempt in range(1, attempts + 1):
-            status, body = await self._post(method, payload or {})
+            status, body = await self._post(method, payload or {}, upload)
             if body.get("ok"):
                 return body.get("result")
             code = int(body.get("error_code") or status)
@@ -103,11 +126,15 @@ class TelegramClient:
             return self._retry.backoff(attempt)
         return None
 
-    async def _post(self, method: str, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    async def _post(
+        self, method: str, payload: dict[str, Any], upload: Upload | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        # A form is single-use in aiohttp: built again for every attempt.
+        body: dict[str, Any] = {"json": payload} if upload is None else {}
+        if upload is not None:
+            body["data"] = upload.form(payload)
         try:
-            async with self._session_in_running_loop().post(
-                self._url + method, json=payload
-            ) as response:
+            async with self._session_in_running_loop().post(self._url + method, **body) as response:
                 try:
                     return response.status, await response.json(content_type=None)
                 except ValueError:  # e.g. an HTML error page from a proxy in between

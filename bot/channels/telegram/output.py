@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import logging
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
 
-from bot.channels.telegram.api import TelegramApiError, TelegramClient
+from bot.channels.telegram.api import TelegramApiError, TelegramClient, Upload
 from bot.channels.telegram.format import inline_keyboard, split_text
 from bot.channels.telegram.payloads import PayloadCodec
 
@@ -48,8 +50,24 @@ class TelegramOutput(OutputChannel):
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
     ) -> None:
         # Custom payloads are written for the web widget; sending them as raw JSON (Rasa's
-        # default) would show people code.
+        # default) would show people code. A progress chart is the exception: its PNG bytes
+        # are uploaded (Rasa's own connector can only send image URLs).
+        chart = json_message.get("chart") if isinstance(json_message, dict) else None
+        if isinstance(chart, dict) and isinstance(chart.get("png_base64"), str):
+            await self._send_chart(recipient_id, chart)
+            return
         logger.debug("Custom payload not sent to Telegram")
+
+    async def _send_chart(self, chat_id: str, chart: dict[str, Any]) -> None:
+        try:
+            png = base64.b64decode(chart["png_base64"], validate=True)
+        except ValueError:
+            logger.warning("A chart that is not base64 was not sent")
+            return
+        with contextlib.suppress(TelegramApiError):  # the client has logged it
+            await self._client.call(
+                "sendPhoto", {"chat_id": chat_id}, Upload("photo", "progress.png", png, "image/png")
+            )
 
     async def answer_callback_query(self, callback_query_id: str) -> None:
         """Stops the spinner on the pressed button."""
