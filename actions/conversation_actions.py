@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import slots
-from actions.dialogue import exercise_flow, moves
+from actions.dialogue import exercise_flow, moves, progress_moves, reminder_flow
 from actions.dialogue.question import ask
 from actions.dialogue.themes_read import clarify, offer_for_message, out_of_scope
 from actions.dialogue.turn import Turn
@@ -115,6 +115,12 @@ MOVES: dict[str, Callable[[Turn], None]] = {
     ),
     "action_default_fallback": _default_fallback,
     "action_answer_faq": moves.answer_faq,
+    "action_set_reminder": reminder_flow.set_reminder,
+    "action_change_reminder": reminder_flow.change_reminder,
+    "action_show_reminders": reminder_flow.show_reminders,
+    "action_stop_reminders": reminder_flow.stop_reminders,
+    "action_note_visit": reminder_flow.note_visit,
+    "action_show_progress": progress_moves.show_progress,
 }
 
 

@@ -160,10 +160,25 @@ def finish(turn: Turn, state: ExerciseState) -> None:
     close(turn)
     if saved:
         turn.say("utter_summary_saved")
+    if after_summary(turn, state):
+        return
     suggested = exercises().get(summary.next_exercise or "")
     if suggested is not None and not is_gated(suggested.id, turn.tracker):
         turn.set(slots.OFFERED_EXERCISE, suggested.id)
         ask(turn, "next_exercise", theme=suggested.id, exercise_title=suggested.title)
+
+
+def after_summary(turn: Turn, state: ExerciseState) -> bool:
+    """What some exercises lead to instead of the next one: the check-in ritual offers its
+    reminder, the health check shows progress since last time. True when it asked."""
+    from actions.dialogue import progress_moves, reminder_flow  # both build on this module
+
+    if state.exercise.id == reminder_flow.CHECK_IN:
+        reminder_flow.offer_after_check_in(turn, state.answers)
+        return True
+    if state.exercise.id in progress_moves.TRACKED:
+        progress_moves.after_check(turn, state.exercise.id)
+    return False
 
 
 def choose_role(turn: Turn, state: ExerciseState, role: str) -> None:

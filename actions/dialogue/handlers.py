@@ -26,7 +26,7 @@ def handler_for(question: Question) -> Handler:
 @lru_cache(maxsize=1)
 def _registry() -> dict[str, Handler]:
     """Every concrete handler by its question id (the modules that define them)."""
-    from actions.dialogue import exercise_flow, offers  # noqa: F401
+    from actions.dialogue import exercise_flow, offers, reminder_questions  # noqa: F401
     from actions.safety import flow  # noqa: F401
 
     found: dict[str, Handler] = {}

@@ -31,6 +31,8 @@ REQUEST_RESPONSES = {
     "frustration": "utter_frustration",
     "covert_monitoring": "utter_covert_monitoring_declined",
     "want_to_talk": "utter_listening",
+    "set_reminder": "utter_reminder_after_exercise",  # said mid-exercise: after it, not now
+    "change_reminder": "utter_reminder_after_exercise",
 }
 
 
@@ -47,6 +49,10 @@ def greet(turn: Turn) -> None:
     if not turn.slot(slots.WELCOMED):
         turn.say("utter_welcome", buttons=[button(ui_text()["show_topics"], "help")])
         turn.set(slots.WELCOMED, True)
+        return
+    from actions.dialogue import reminder_flow  # reminders build on the moves
+
+    if reminder_flow.show_waiting(turn):  # a check-in came due while they were away
         return
     run = open_run(turn)
     if run is not None:
@@ -84,6 +90,10 @@ def answer_request(turn: Turn, intent: str, in_exercise: bool = False) -> None:
         export_data(turn)
     elif intent == "show_summaries":
         show_summaries(turn)
+    elif intent in ("show_reminders", "stop_reminders", "show_progress"):
+        from actions.dialogue import progress_moves, reminder_flow  # they build on the moves
+
+        {**reminder_flow.REQUESTS, **progress_moves.REQUESTS}[intent](turn)
     elif intent == "help":
         turn.say("utter_help_in_exercise" if in_exercise else "utter_help_commands")
     elif intent in ("start_conversation", "start"):

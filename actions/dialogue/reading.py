@@ -51,6 +51,10 @@ REQUEST_INTENTS = frozenset(
         "other_language",
         "start_exercise",
         "show_progress",
+        "set_reminder",
+        "change_reminder",
+        "show_reminders",
+        "stop_reminders",
     }
 )
 CONTROL_INTENTS = {

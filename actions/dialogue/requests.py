@@ -17,6 +17,10 @@ def during_question(turn: Turn, question: Question, intent: str) -> None:
     from actions.dialogue import exercise_flow, moves
 
     in_exercise = question.id == "exercise_step" and ExerciseState.of(turn) is not None
+    if intent == "visit":  # the widget reopened mid-question: the question is on screen
+        question.say = False
+        put(turn, question)
+        return
     if intent in ENDINGS or (intent == "thanks" and question.id in OFFERS):
         if in_exercise:
             exercise_flow.pause(turn, closing=True)
@@ -29,6 +33,11 @@ def during_question(turn: Turn, question: Question, intent: str) -> None:
         return
     if intent == "start_exercise" and not in_exercise:
         exercise_flow.start(turn, moves.wanted_exercise(turn))
+        return
+    if intent in ("set_reminder", "change_reminder") and not in_exercise:
+        from actions.dialogue import reminder_flow  # reminders build on requests
+
+        reminder_flow.ASKING[intent](turn)
         return
     if intent == "help" and not in_exercise:
         close(turn)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from actions.persistence.database import Database
+from actions.persistence.reminders import ReminderStore
 from actions.persistence.repository import Repository
 from actions.settings import get_settings
 
@@ -20,3 +21,8 @@ def reset_repository() -> None:
         repository().database.dispose()
     repository.cache_clear()
     get_settings.cache_clear()
+
+
+def reminder_store() -> ReminderStore:
+    """The reminders, over the same database (and engine) as the repository."""
+    return ReminderStore(repository().database)

@@ -49,7 +49,9 @@ class RunView:
         )
 
 
-def _guarded(method):
+def guarded(method):
+    """Database errors as StorageUnavailable (shared with actions/persistence/reminders.py)."""
+
     def wrapper(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
@@ -66,7 +68,7 @@ class Repository:
         self.database = database
 
     @staticmethod
-    def _person(session: Session, sender_id: str, channel: str) -> Person:
+    def person(session: Session, sender_id: str, channel: str) -> Person:
         person = session.execute(
             select(Person).where(Person.sender_id == sender_id)
         ).scalar_one_or_none()
@@ -84,7 +86,7 @@ class Repository:
             .options(selectinload(ExerciseRun.answers))
         ).scalar_one()
 
-    @_guarded
+    @guarded
     def start_run(
         self,
         sender_id: str,
@@ -95,7 +97,7 @@ class Repository:
     ) -> int:
         """Starts a run; any other open run of this person is paused, not lost."""
         with self.database.session() as session:
-            person = self._person(session, sender_id, channel)
+            person = self.person(session, sender_id, channel)
             for run in session.execute(
                 select(ExerciseRun).where(
                     ExerciseRun.person_id == person.id, ExerciseRun.status == RunStatus.ACTIVE
@@ -109,7 +111,7 @@ class Repository:
             session.flush()
             return run.id
 
-    @_guarded
+    @guarded
     def save_answers(
         self,
         run_id: int,
@@ -138,7 +140,7 @@ class Repository:
                 run.role = role
             run.updated_at = utcnow()
 
-    @_guarded
+    @guarded
     def set_status(self, run_id: int, status: str, score: int | None = None) -> None:
         with self.database.session() as session:
             run = self._run(session, run_id)
@@ -150,13 +152,13 @@ class Repository:
             if status == RunStatus.STOPPED:
                 run.answers.clear()  # "stop and discard" means the answers go too
 
-    @_guarded
+    @guarded
     def get_run(self, run_id: int) -> RunView | None:
         with self.database.session() as session:
             run = session.get(ExerciseRun, run_id, options=[selectinload(ExerciseRun.answers)])
             return RunView.of(run) if run else None
 
-    @_guarded
+    @guarded
     def latest_open_run(self, sender_id: str) -> RunView | None:
         """The most recently touched paused or active run, to resume."""
         with self.database.session() as session:
@@ -170,7 +172,7 @@ class Repository:
             ).scalar_one_or_none()
             return RunView.of(run) if run else None
 
-    @_guarded
+    @guarded
     def finished_runs(self, sender_id: str) -> list[RunView]:
         with self.database.session() as session:
             runs = session.execute(
@@ -182,12 +184,12 @@ class Repository:
             ).scalars()
             return [RunView.of(run) for run in runs]
 
-    @_guarded
+    @guarded
     def set_abuse_disclosed(self, sender_id: str, channel: str, disclosed: bool) -> None:
         with self.database.session() as session:
-            self._person(session, sender_id, channel).abuse_disclosed = disclosed
+            self.person(session, sender_id, channel).abuse_disclosed = disclosed
 
-    @_guarded
+    @guarded
     def abuse_disclosed(self, sender_id: str) -> bool:
         with self.database.session() as session:
             return bool(
@@ -196,19 +198,19 @@ class Repository:
                 ).scalar_one_or_none()
             )
 
-    @_guarded
+    @guarded
     def set_region(self, sender_id: str, channel: str, region: str) -> None:
         with self.database.session() as session:
-            self._person(session, sender_id, channel).region = region
+            self.person(session, sender_id, channel).region = region
 
-    @_guarded
+    @guarded
     def region(self, sender_id: str) -> str | None:
         with self.database.session() as session:
             return session.execute(
                 select(Person.region).where(Person.sender_id == sender_id)
             ).scalar_one_or_none()
 
-    @_guarded
+    @guarded
     def export_person(self, sender_id: str) -> dict:
         """Everything stored about this person, as plain data."""
         with self.database.session() as session:
@@ -228,6 +230,7 @@ class Repository:
                 "role": person.role,
                 "region": person.region,
                 "abuse_disclosed": person.abuse_disclosed,
+                "time_zone": person.time_zone,
                 "created_at": person.created_at,
                 "exercises": [
                     {
@@ -243,9 +246,23 @@ class Repository:
                     }
                     for r in runs
                 ],
+                "reminders": [
+                    {
+                        "weekday": r.weekday,
+                        "time": f"{r.hour:02d}:{r.minute:02d}",
+                        "every_weeks": r.every_weeks,
+                        "time_zone": r.time_zone,
+                        "channel": r.channel,
+                        "active": r.active,
+                        "next_due_at": r.next_due_at,
+                        "last_due_at": r.last_due_at,
+                        "last_outcome": r.last_outcome,
+                    }
+                    for r in person.reminders
+                ],
             }
 
-    @_guarded
+    @guarded
     def delete_person(self, sender_id: str) -> int:
         """Deletes the person and (by cascade) every run and answer; returns rows removed."""
         with self.database.session() as session:
@@ -254,5 +271,5 @@ class Repository:
             ).scalar_one_or_none()
             if person is None:
                 return 0
-            session.delete(person)  # runs and answers go with it (ORM cascade)
+            session.delete(person)  # runs, answers and reminders go with it (ORM cascade)
             return 1

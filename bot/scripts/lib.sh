@@ -34,3 +34,15 @@ endpoints_for() {  # endpoints_for PORT: endpoints.yml with the action server on
   sed "s#127.0.0.1:5055/#127.0.0.1:${port}/#" endpoints.yml > "var/endpoints.${port}.yml"
   echo "var/endpoints.${port}.yml"
 }
+
+# The reminder scheduler (actions/reminders/runner.py): one process beside the action server.
+SCHEDULER_PID=""
+
+start_scheduler() {
+  .venv/bin/python -m actions.reminders &
+  SCHEDULER_PID=$!
+}
+
+stop_scheduler() {
+  if [ -n "$SCHEDULER_PID" ]; then kill "$SCHEDULER_PID" 2>/dev/null || true; wait "$SCHEDULER_PID" 2>/dev/null || true; fi
+}

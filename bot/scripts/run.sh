@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts the action server and the Rasa server; stops both on Ctrl+C. Used by `make run`.
+# Starts the action server, the reminder scheduler and the Rasa server; stops them all on
+# Ctrl+C. Used by `make run`.
 set -euo pipefail
 rasa_port=${1:-5005}
 action_port=${2:-5055}
@@ -7,7 +8,8 @@ cd "$(dirname "$0")/../.."
 source bot/scripts/lib.sh
 
 start_action_server "$action_port"
-trap stop_action_server EXIT
+start_scheduler
+trap 'stop_scheduler; stop_action_server' EXIT
 
 echo
 echo "Trust-repair assistant starting on http://127.0.0.1:${rasa_port} (ready in about 20 s)"

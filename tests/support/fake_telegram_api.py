@@ -108,7 +108,7 @@ class FakeTelegramApi:
             return web.json_response(
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
-        params = await request.json() if request.can_read_body else {}
+        params = await self._params(request)
         with self._lock:
             failure = self._failures[method].pop(0) if self._failures[method] else None
             if isinstance(failure, float):
@@ -123,6 +123,19 @@ class FakeTelegramApi:
         if failure:
             return web.json_response(failure, status=status)
         return web.json_response({"ok": True, "result": result})
+
+    @staticmethod
+    async def _params(request: web.Request) -> dict[str, Any]:
+        """JSON calls as they are; a multipart upload's fields, with a file as its bytes."""
+        if not request.can_read_body:
+            return {}
+        if not request.content_type.startswith("multipart/"):
+            return await request.json()
+        form = await request.post()
+        return {
+            key: value.file.read() if hasattr(value, "file") else value
+            for key, value in form.items()
+        }
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method in ("sendMessage", "sendPhoto"):

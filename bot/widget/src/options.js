@@ -14,6 +14,7 @@ export const DEFAULTS = Object.freeze({
   open: false,
   maxLength: 2000, // keep equal to the channel's max_message_length
   greeting: "/greet",
+  returning: "/visit", // sent unseen when a returning person opens it: a due check-in is shown
 });
 
 function httpUrl(value, base) {
@@ -45,5 +46,6 @@ export function readOptions(given = {}, scriptUrl = "", pageUrl = "") {
     open: pick("open") === true || pick("open") === "true",
     maxLength: maxLength > 0 ? maxLength : DEFAULTS.maxLength,
     greeting: text(pick("greeting"), DEFAULTS.greeting),
+    returning: text(pick("returning"), DEFAULTS.returning),
   };
 }

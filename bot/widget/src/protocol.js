@@ -82,3 +82,11 @@ export function fromBot(data, serverUrl, time = Date.now()) {
   const shown = message.text || message.buttons || message.image || message.links;
   return { message: shown ? message : null, custom };
 }
+
+// The progress chart (actions/dialogue/progress_moves.py): PNG bytes rendered by the server,
+// shown as an image. Only base64 PNG data is accepted, never a URL from the message.
+export function chartImage(custom) {
+  const chart = custom && typeof custom === "object" ? custom.chart : null;
+  if (!chart || typeof chart.png_base64 !== "string" || !/^[A-Za-z0-9+/=]+$/.test(chart.png_base64)) return null;
+  return { src: "data:image/png;base64," + chart.png_base64, alt: String(chart.alt || "") };
+}

@@ -6,7 +6,7 @@
 import css from "./styles.css";
 import { palette } from "./colours.js";
 import { openConnection } from "./connection.js";
-import { fromBot } from "./protocol.js";
+import { chartImage, fromBot } from "./protocol.js";
 import { renderMessage, setState } from "./render.js";
 import { forgetEverything, openStore } from "./storage.js";
 import { buildView } from "./view.js";
@@ -143,6 +143,8 @@ export function mountWidget(win, options) {
 
   function receive(data) {
     const { message, custom } = fromBot(data, options.serverUrl);
+    const chart = chartImage(custom);
+    if (message && chart) message.image = chart;
     if (custom !== undefined) {
       // Left to the host page (e.g. charts later): the widget itself shows nothing for it.
       view.host.dispatchEvent(new CustomEvent("trust-repair:custom", { detail: custom, bubbles: true }));
@@ -210,6 +212,7 @@ export function mountWidget(win, options) {
     if (state === "connected") {
       view.log.querySelectorAll('[data-state="unsent"]').forEach((node) => mark(node.dataset.id, "sending"));
       if (!store.messages.length) greet(); // first open: the greeting says what this is
+      else if (options.returning) connection.send(newId(), options.returning); // a check-in due?
     }
   }
 

@@ -1,0 +1,1 @@
+"""Durable check-in reminders: schedules, the scheduler process and delivery per channel."""
