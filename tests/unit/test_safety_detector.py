@@ -118,17 +118,20 @@ def test_recent_verdicts_stop_at_the_last_safety_response():
 
 
 # --- thresholds from cross-validation ----------------------------------------------------
-def test_thresholds_keep_the_target_recall_and_the_clear_limit(detector):
+def test_thresholds_keep_the_target_recall_within_the_false_positive_limits(detector):
     for category, thresholds in detector.thresholds.items():
         assert 0 < thresholds.uncertain <= thresholds.clear <= 1, category
     scores = detector.out_of_fold_scores
     y = np.array([[c in e.categories for c in ("crisis", "abuse")] for e in detector_examples()])
     for i, category in enumerate(("crisis", "abuse")):
         t = detector.thresholds[category]
+        negatives = scores[~y[:, i], i]
         recall = (scores[y[:, i], i] >= t.uncertain).mean()
-        clear_fp = (scores[~y[:, i], i] >= t.clear).mean()
-        assert recall >= 0.98, category
-        assert clear_fp <= 0.01, category
+        asked = (negatives >= t.uncertain).mean()
+        # recall first, as long as the check question goes to at most 2 % of harmless messages
+        assert asked <= 0.02, category
+        assert recall >= 0.98 or asked >= 0.02 - 2 / len(negatives), category
+        assert (negatives >= t.clear).mean() <= 0.003, category
 
 
 def detector_examples() -> list[SafetyExample]:
