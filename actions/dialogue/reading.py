@@ -109,6 +109,7 @@ class Reply:
     from_button: bool = False  # the message is a payload ("/intent{...}")
     faq: str | None = None  # a retrieval response Rasa's response selector picked
     faq_confidence: float = 0.0
+    faq_selected: str | None = None  # the selector's pick even when the intent is not faq
     option_matches: tuple[tuple[str, str, float], ...] = ()  # (match key, value, score)
 
     @property

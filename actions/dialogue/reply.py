@@ -30,5 +30,6 @@ def reply_of(tracker: Tracker) -> Reply:
         from_button=text.startswith("/"),
         faq=response.get("utter_action") if intent.get("name") == FAQ_SELECTOR else None,
         faq_confidence=float(response.get("confidence") or 0.0),
+        faq_selected=response.get("utter_action"),
         option_matches=matches,
     )

@@ -14,8 +14,10 @@ import logging
 
 from actions import slots
 from actions.dialogue.handlers import Handler, handler_for
-from actions.dialogue.question import Question, ask, close, put
-from actions.dialogue.reading import Expectation, Reading
+from actions.dialogue.lexicon import normalise
+from actions.dialogue.question import Question, ask, ask_again, close, put
+from actions.dialogue.reading import INTENT_CONFIDENCE, Expectation, Reading, is_question
+from actions.dialogue.reply import reply_of
 from actions.dialogue.turn import Turn
 from actions.exercises.progress import save_progress
 from actions.exercises.state import ExerciseState, clear_exercise
@@ -181,7 +183,16 @@ def respond(turn: Turn, categories: list[str]) -> None:
 
 
 def check(turn: Turn, then: Question | None = None) -> None:
-    """One gentle, direct check question for an uncertain signal."""
+    """One gentle, direct check question for an uncertain signal. A plain question about the
+    assistant that the FAQ selector is sure of ("do you keep this stuff forever??") is
+    answered instead: asking it about suicide would be jarring, and the signal was weak."""
+    reply = reply_of(turn.tracker)
+    sure_faq = reply.faq_selected and reply.faq_confidence >= INTENT_CONFIDENCE
+    if sure_faq and is_question(normalise(reply.text)):
+        turn.say(reply.faq_selected)
+        if then is not None:
+            ask_again(turn, then)
+        return
     suspected = verdict(turn).get("categories") or ["crisis"]
     words = (turn.tracker.latest_message.get("text") or "").split()
     quote = " ".join(words[:QUOTE_WORDS]) + (" ..." if len(words) > QUOTE_WORDS else "")

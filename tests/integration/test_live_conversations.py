@@ -105,7 +105,7 @@ def test_pause_and_resume_after_the_action_server_restarts(servers, saved):
     servers.stop_action_server()
     servers.start_action_server()
     chat.say("continue my exercise")
-    assert "Welcome back" in chat.text and "Question 2 of" in chat.text
+    assert chat.said("utter_exercise_resumed") and "Question 2 of" in chat.text
     run = saved.latest_open_run("restart")
     assert run.answers["honesty"] == {"value": "4", "number": 4}
 

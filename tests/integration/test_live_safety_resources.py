@@ -24,7 +24,7 @@ def test_the_country_said_in_words_brings_its_numbers(servers):
     chat.press("I'm safe right now")
     assert "which country" in chat.text.lower()
     chat.say("I'm in Dublin")
-    assert "1800 341 900" in chat.text and "116 123" in chat.text
+    assert "1800 341 900" in chat.text  # abuse was disclosed: the abuse lines of Ireland
     assert "Men's Aid Ireland" in chat.text and "LGBT Ireland" in chat.text
 
 

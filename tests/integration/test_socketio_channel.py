@@ -348,4 +348,4 @@ async def test_one_bot_message_arrives_as_one_event(servers, person):
     assert offer["quick_replies"]  # the offer's text and its buttons in one event
     await person.say("/affirm")
     question = (await person.wait_for("Question 1 of 7"))[-1]
-    assert question["text"].startswith("Question 1 of 7\n\nIn the last month")
+    assert question["text"].startswith("Question 1 of 7\nIn the last month")

@@ -234,3 +234,24 @@ def test_a_new_kind_of_disclosure_in_the_safety_conversation_gets_its_resources(
     )
     talk.say("honestly i just want to die", intent="crisis", safety={"categories": ["crisis"]})
     assert "utter_crisis_acknowledge" in talk.responses
+
+
+def test_a_sure_faq_question_with_a_weak_safety_signal_is_answered_not_checked(talk):
+    faq = {"faq": {"response": {"utter_action": "utter_faq/how_long_kept", "confidence": 0.9}}}
+    talk.say(
+        "do you keep this stuff forever??",
+        intent="safety_check",
+        response_selector=faq,
+        safety={"categories": ["crisis"], "tier": "uncertain"},
+    )
+    assert talk.responses[0] == "utter_faq/how_long_kept"
+    assert "utter_ask_safety_check" not in talk.responses
+
+
+def test_a_weak_safety_signal_that_is_not_a_faq_question_gets_the_check(talk):
+    talk.say(
+        "i told you way too much last night",
+        intent="safety_check",
+        safety={"categories": ["crisis"], "tier": "uncertain"},
+    )
+    assert (talk.slots.get("question") or {}).get("id") == "safety_check"
