@@ -101,12 +101,18 @@ def pause_exercise(turn: Turn) -> None:
         clear_exercise(turn)
 
 
-def record_abuse(turn: Turn, disclosed: bool) -> None:
-    turn.set(slots.ABUSE_DISCLOSED, disclosed)
+def remember(turn: Turn, slot: str, value, store: str, what: str) -> None:
+    """A fact kept with the person: in the conversation at once, and in the app database
+    (`Repository.<store>`) when it is reachable."""
+    turn.set(slot, value)
     try:
-        repository().set_abuse_disclosed(turn.sender_id, channel_of(turn.tracker), disclosed)
+        getattr(repository(), store)(turn.sender_id, channel_of(turn.tracker), value)
     except StorageUnavailable:
-        logger.warning("Could not save the abuse-disclosure flag; kept in the conversation")
+        logger.warning("Could not save the %s; kept in the conversation", what)
+
+
+def record_abuse(turn: Turn, disclosed: bool) -> None:
+    remember(turn, slots.ABUSE_DISCLOSED, disclosed, "set_abuse_disclosed", "abuse flag")
 
 
 def note_age(turn: Turn) -> bool:
@@ -339,11 +345,7 @@ def said_region(turn: Turn, answering: bool) -> str | None:
 
 
 def remember_region(turn: Turn, region: str) -> None:
-    turn.set(slots.REGION, region)
-    try:
-        repository().set_region(turn.sender_id, channel_of(turn.tracker), region)
-    except StorageUnavailable:
-        logger.warning("Could not save the region; kept in the conversation")
+    remember(turn, slots.REGION, region, "set_region", "region")
 
 
 def set_region(turn: Turn, region: str) -> None:

@@ -9,7 +9,6 @@ import secrets
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from typing import Any
 import yaml
 
 from bot.paths import REPO_ROOT
+from bot.tools.bench_servers import wait_ready
 
 MODEL = REPO_ROOT / "models" / "trust-repair.tar.gz"
 VENV_BIN = Path(sys.executable).parent
@@ -46,16 +46,7 @@ def free_port() -> int:
 
 
 def wait_for(url: str, process: subprocess.Popen, seconds: float = 180) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode} before {url} answered")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} did not answer within {seconds} s")
+    wait_ready(url, [process], seconds)
 
 
 @dataclass
