@@ -21,3 +21,13 @@ def latest_entity(tracker: Tracker, entity: str) -> str | None:
 
 def intent_ranking(tracker: Tracker) -> list[dict[str, Any]]:
     return tracker.latest_message.get("intent_ranking") or []
+
+
+def last_bot_message(tracker: Tracker) -> dict[str, Any]:
+    """The assistant's last message: its text and the response it came from (Rasa keeps the
+    response name in the event's metadata), so a move can avoid saying it twice in a row."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            metadata = event.get("metadata") or {}
+            return {"text": event.get("text"), "response": metadata.get("utter_action")}
+    return {"text": None, "response": None}

@@ -10,7 +10,7 @@ from rasa_sdk.events import AllSlotsReset, SlotSet
 
 from actions import slots
 from actions.buttons import button
-from actions.dialogue.language import note_for
+from actions.dialogue.language import note_for, notes
 from actions.dialogue.lexicon import lexicon
 from actions.dialogue.question import ask, close
 from actions.dialogue.reply import reply_of
@@ -21,7 +21,7 @@ from actions.exercises.progress import open_run
 from actions.persistence.access import repository
 from actions.persistence.repository import StorageUnavailable
 from actions.persistence.transcript import conversation_transcript
-from actions.tracker_facts import latest_entity
+from actions.tracker_facts import last_bot_message, latest_entity
 
 logger = logging.getLogger(__name__)
 MAX_LISTED = 10
@@ -103,8 +103,13 @@ def answer_request(turn: Turn, intent: str, in_exercise: bool = False) -> None:
         turn.say("utter_greet_again")
     elif intent == "other_language":
         note = language_note(turn)
+        if note and note == last_bot_message(turn.tracker)["text"]:
+            note = notes().english  # said in their language already: not the same twice
         if note:
             turn.say(text=note)
+    elif intent == "will_call":
+        said_it = last_bot_message(turn.tracker)["response"] == "utter_will_call"
+        turn.say("utter_listening" if said_it else "utter_will_call")
     elif intent == "faq":
         answer_faq(turn)
     elif intent == "emoji_only":

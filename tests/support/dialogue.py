@@ -129,11 +129,16 @@ class Talk:
     def _said(self, text: str, dispatcher: CollectingDispatcher) -> list[dict]:
         for message in dispatcher.messages:
             check_variables(message, self.slots)
+            # As Rasa stores what was said: the text, and the response name in the metadata.
+            bot = {
+                "text": message.get("text"),
+                "metadata": {"utter_action": message.get("response")},
+            }
+            self.events.append({"event": "bot", **bot})
         self.transcript.append((text, list(dispatcher.messages)))
         return dispatcher.messages
 
 
-@lru_cache(maxsize=1)
 @lru_cache(maxsize=1)
 def entity_slots() -> dict[str, tuple[str, ...]]:
     """entity -> the slots domain.yml fills from it."""

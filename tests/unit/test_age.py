@@ -84,9 +84,11 @@ def test_the_latest_statement_of_age_wins():
     assert person_is_minor(_tracker("I'm 26", "actually I lied, I'm 15"))
 
 
-def test_the_nlu_flag_is_used_first_and_the_slot_remembers_across_sessions():
+def test_the_nlu_flag_counts_and_the_slot_remembers_across_sessions():
     assert person_is_minor(_tracker("sixteen and scared", safety={"minor": True}))
-    assert not person_is_minor(_tracker("I'm 16", safety={"minor": False}))
+    # The NLU's False only means its patterns saw nothing: the reader still reads the text
+    # (a teenager once got the couple exercises because the NLU's False won).
+    assert person_is_minor(_tracker("I'm 16", safety={"minor": False}))
     assert person_is_minor(_tracker("hello again", slots={"minor": True}))
     assert not person_is_minor(_tracker("hello"))
 

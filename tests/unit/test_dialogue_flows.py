@@ -255,3 +255,10 @@ def test_a_weak_safety_signal_that_is_not_a_faq_question_gets_the_check(talk):
         safety={"categories": ["crisis"], "tier": "uncertain"},
     )
     assert (talk.slots.get("question") or {}).get("id") == "safety_check"
+
+
+def test_saying_they_will_call_twice_is_not_answered_with_the_same_words(talk):
+    talk.say("i'll call them", intent="will_call")
+    assert talk.responses[0] == "utter_will_call"
+    talk.say("ok i will", intent="will_call")
+    assert talk.responses[0] == "utter_listening"
