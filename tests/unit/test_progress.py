@@ -126,3 +126,25 @@ def test_a_health_check_after_the_first_ends_with_the_comparison(talk, repo):
     assert "utter_progress_compare" in talk.responses
     compare = next(m for m in talk.last if m.get("response") == "utter_progress_compare")
     assert "communication went from 2 to 4" in compare["comparison"]
+
+
+async def test_telegram_gets_the_chart_uploaded_as_a_photo(three_checks, fake_api):
+    """The chart's bytes, rendered here, reach the Bot API as a sendPhoto upload (through
+    the outbox's call, stored as JSON until it is sent)."""
+    from actions.dialogue.progress_moves import chart
+    from bot.channels.telegram.api import TelegramClient
+    from bot.channels.telegram.output import render
+    from bot.channels.telegram.payloads import PayloadCodec
+    from tests.support.telegram_updates import TOKEN
+
+    message = {"text": "Your progress", "custom": chart("monitor_progress", three_checks)}
+    calls = render("555", message, PayloadCodec())
+    assert [c.method for c in calls] == ["sendMessage", "sendPhoto"]
+    client = TelegramClient(TOKEN, fake_api.base_url)
+    mark = fake_api.mark()
+    for call in calls:
+        assert (await client.call_once(call.method, call.params)).ok
+    await client.close()
+    photo = fake_api.since(mark)[-1]
+    assert photo.method == "sendPhoto" and photo.params["chat_id"] == "555"
+    assert photo.params["photo"].startswith(b"\x89PNG\r\n\x1a\n")

@@ -10,6 +10,8 @@ fewer moving parts.
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -56,6 +58,26 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         return self.base_delay * 2 ** (attempt - 1)
+
+
+# A queued call's parameter holding a PNG (base64, so the call is stored as JSON in the
+# outbox); it is sent as the `photo` file of a multipart upload, the only way the Bot API
+# takes bytes.
+PHOTO_UPLOAD = "photo_png_base64"
+
+
+def request_body(payload: dict[str, Any]) -> dict[str, Any]:
+    """aiohttp's keyword for the body: JSON, or a multipart form when a photo is uploaded.
+    Built for each attempt: a form can be sent only once."""
+    if PHOTO_UPLOAD not in payload:
+        return {"json": payload}
+    form = aiohttp.FormData()
+    for key, value in payload.items():
+        if key != PHOTO_UPLOAD:
+            form.add_field(key, value if isinstance(value, str) else json.dumps(value))
+    png = base64.b64decode(payload[PHOTO_UPLOAD])
+    form.add_field("photo", png, filename="progress.png", content_type="image/png")
+    return {"data": form}
 
 
 class TelegramClient:
@@ -132,7 +154,7 @@ class TelegramClient:
     async def _post(self, method: str, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         try:
             async with self._session_in_running_loop().post(
-                self._url + method, json=payload
+                self._url + method, **request_body(payload)
             ) as response:
                 try:
                     return response.status, await response.json(content_type=None)

@@ -14,6 +14,7 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
 
+from bot.channels.telegram.api import PHOTO_UPLOAD
 from bot.channels.telegram.format import inline_keyboard, split_text
 from bot.channels.telegram.payloads import PayloadCodec
 
@@ -74,6 +75,12 @@ def render(chat_id: str, message: dict[str, Any], codec: PayloadCodec) -> list[A
         calls.append(ApiCall("sendMessage", params))
     if message.get("image"):
         calls.append(ApiCall("sendPhoto", {"chat_id": chat_id, "photo": str(message["image"])}))
+    custom = message.get("custom")
+    chart = custom.get("chart") if isinstance(custom, dict) else None
+    if isinstance(chart, dict) and isinstance(chart.get("png_base64"), str):
+        # A progress chart rendered on this server: its bytes are uploaded when the call is
+        # sent (api.PHOTO_UPLOAD); Rasa's own connector can only send image URLs.
+        calls.append(ApiCall("sendPhoto", {"chat_id": chat_id, PHOTO_UPLOAD: chart["png_base64"]}))
     return calls
 
 
