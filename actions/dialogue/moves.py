@@ -108,18 +108,24 @@ def answer_request(turn: Turn, intent: str, in_exercise: bool = False) -> None:
         if note:
             turn.say(text=note)
     elif intent == "will_call":
-        said_it = last_bot_message(turn.tracker)["response"] == "utter_will_call"
-        turn.say("utter_listening" if said_it else "utter_will_call")
+        say_fresh(turn, "utter_will_call", instead="utter_listening")
     elif intent == "faq":
         answer_faq(turn)
     elif intent == "emoji_only":
         said = turn.tracker.latest_message.get("text") or ""
         negative = any(e in said for e in lexicon().emoji_negative)
-        turn.say("utter_emoji_negative" if negative else "utter_emoji_positive")
+        say_fresh(turn, "utter_emoji_negative" if negative else "utter_emoji_positive")
     elif intent in REQUEST_RESPONSES:
         turn.say(REQUEST_RESPONSES[intent])
     else:
         logger.debug("No answer for request %s", intent)
+
+
+def say_fresh(turn: Turn, response: str, instead: str = "utter_listening") -> None:
+    """`response`, unless it was the assistant's last message: then `instead`, so the same
+    words never come twice in a row ("💔" after "😞", a second "ok i'll call")."""
+    repeat = last_bot_message(turn.tracker)["response"] == response
+    turn.say(instead if repeat else response)
 
 
 def export_data(turn: Turn) -> None:

@@ -262,3 +262,10 @@ def test_saying_they_will_call_twice_is_not_answered_with_the_same_words(talk):
     assert talk.responses[0] == "utter_will_call"
     talk.say("ok i will", intent="will_call")
     assert talk.responses[0] == "utter_listening"
+
+
+def test_two_sad_emoji_in_a_row_do_not_get_the_same_words(talk):
+    talk.say("😞", intent="emoji_only")
+    assert talk.responses[0] == "utter_emoji_negative"
+    talk.say("💔💔", intent="emoji_only")
+    assert talk.responses[0] == "utter_listening"
