@@ -79,7 +79,7 @@ def test_crisis_mid_exercise_stops_it_until_they_are_safe(servers, saved):
     chat.say("we were talking about something again after a setback")
     assert "Question" not in chat.text and "Would you like to try" not in chat.text
     chat.press("I'm safe right now")
-    assert "glad you're safe" in chat.text
+    assert chat.said("utter_safe_glad")
     assert "Would you like" not in chat.text  # no exercise offer inside the safety flow
     chat.say("i'd rather not say")
     chat.say("continue my exercise")
