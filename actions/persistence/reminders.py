@@ -204,21 +204,24 @@ class ReminderStore:
             ).scalars():
                 reminder.active, reminder.last_outcome = False, outcome
 
+    def _waiting(self, session, sender_id: str) -> Reminder | None:
+        """The person's active reminder when a due time waits for their next visit."""
+        reminder = self._active(session, sender_id)
+        return reminder if reminder is not None and reminder.waiting_since is not None else None
+
     @guarded
     def waiting(self, sender_id: str) -> ReminderView | None:
         """A due time kept for the person's next visit, if there is one (left in place)."""
         with self.database.session() as session:
-            reminder = self._active(session, sender_id)
-            if reminder is None or reminder.waiting_since is None:
-                return None
-            return ReminderView.of(reminder)
+            reminder = self._waiting(session, sender_id)
+            return ReminderView.of(reminder) if reminder is not None else None
 
     @guarded
     def take_waiting(self, sender_id: str) -> ReminderView | None:
         """The waiting due time, cleared so that it is shown once (on one instance)."""
         with self.database.session() as session:
-            reminder = self._active(session, sender_id)
-            if reminder is None or reminder.waiting_since is None:
+            reminder = self._waiting(session, sender_id)
+            if reminder is None:
                 return None
             shown = ReminderView.of(reminder)
             result = session.execute(
