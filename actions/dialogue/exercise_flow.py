@@ -10,8 +10,24 @@ from actions.dialogue.fixed_questions import button_titles, title_of
 from actions.dialogue.handlers import Handler, option_buttons
 from actions.dialogue.lexicon import normalise
 from actions.dialogue.moves import delete_data
-from actions.dialogue.question import Question, ask, ask_again, close, put, reask
-from actions.dialogue.reading import Expectation, Option, Reading, generic_words, longest_spans
+from actions.dialogue.question import (
+    Question,
+    ask,
+    ask_again,
+    close,
+    pending,
+    put,
+    reask,
+    take_set_aside,
+)
+from actions.dialogue.reading import (
+    Expectation,
+    Option,
+    Reading,
+    generic_words,
+    longest_spans,
+    says_back,
+)
 from actions.dialogue.turn import Turn
 from actions.exercises import engine
 from actions.exercises.catalogue import exercises, ui_text
@@ -27,7 +43,7 @@ from actions.exercises.state import ExerciseState, clear_exercise
 from actions.persistence.models import RunStatus
 from actions.safety import flow as safety_flow
 from actions.safety.gate import gate_reply, is_gated
-from actions.tracker_facts import latest_entity
+from actions.tracker_facts import last_bot_message
 
 DECLINE_PREFILL = "__no__"
 HISTORY_MESSAGES = 3  # recent messages searched for answers given before the exercise
@@ -66,8 +82,7 @@ def resume(turn: Turn) -> None:
     if state is None:
         run = open_run(turn)
         if run is None:
-            close(turn)
-            turn.say("utter_no_paused_exercise", buttons=[button(ui_text()["show_topics"], "help")])
+            back_without_exercise(turn)
             return
         exercise = exercises()[run.exercise_id]
         role = run.role or turn.slot(slots.ROLE)
@@ -82,11 +97,33 @@ def resume(turn: Turn) -> None:
     ask_step(turn, state)
 
 
-def nothing_running(turn: Turn) -> None:
-    """Skip or pause with no exercise in progress: offer the paused one, if there is one."""
+def back_without_exercise(turn: Turn) -> None:
+    """ "I'm back" or "continue" with no exercise to pick up: the question left for a break,
+    or the one still waiting, asked again; else a welcome back. Never the same "nothing to
+    continue" twice in a row."""
+    kept, waiting = take_set_aside(turn), pending(turn)
+    if kept is not None:
+        ask_again(turn, kept, lead="utter_welcome_back_to_question")
+        return
+    if waiting is not None:
+        ask_again(turn, waiting)
+        return
+    close(turn)
+    topics = [button(ui_text()["show_topics"], "help")]
+    if says_back(turn.tracker.latest_message.get("text") or ""):
+        turn.say("utter_welcome_back_nothing_open", buttons=topics)
+    elif last_bot_message(turn.tracker)["response"] == "utter_no_paused_exercise":
+        turn.say("utter_no_paused_exercise_again", buttons=topics)
+    else:
+        turn.say("utter_no_paused_exercise", buttons=topics)
+
+
+def nothing_running(turn: Turn, pausing: bool = False) -> None:
+    """Skip or pause with no exercise in progress: offer the paused one, if there is one; a
+    pause with nothing open is a break ("brb, kid woke up"), answered as one."""
     run = open_run(turn)
     if run is None:
-        turn.say("utter_no_active_exercise")
+        turn.say("utter_break_nothing_open" if pausing else "utter_no_active_exercise")
         return
     ask(turn, "resume_offer", exercise_title=exercises()[run.exercise_id].title)
 
@@ -96,7 +133,7 @@ def pause(turn: Turn, closing: bool = False) -> None:
     state = ExerciseState.of(turn)
     close(turn)
     if state is None:
-        nothing_running(turn)
+        nothing_running(turn, pausing=True)
         return
     saved = save_progress(turn, state, status=RunStatus.PAUSED)
     answered = any(not engine.is_skipped(a) for a in state.answers.values())
@@ -265,9 +302,13 @@ class ExerciseStepHandler(Handler):
         if prefilled is None:
             return expects
         yes, no = generic_words("yes"), generic_words("no")
+        # In the order shown: the suggested answer first ("Yes, that's right"), then the rest.
+        ordered = sorted(expects.options, key=lambda o: o.value != prefilled)
         options = tuple(
-            Option(o.value, o.title, o.synonyms, generic=yes if o.value == prefilled else ())
-            for o in expects.options
+            Option(
+                o.value, o.title, o.synonyms, o.button, generic=yes if o.value == prefilled else ()
+            )
+            for o in ordered
         )
         decline = Option(DECLINE_PREFILL, "", generic=no, button=False)
         return Expectation(
@@ -278,6 +319,7 @@ class ExerciseStepHandler(Handler):
             match_key=expects.match_key,
             shown=expects.shown,
             theme=expects.theme,
+            entity=expects.entity,
         )
 
     def render(self, turn: Turn, question: Question) -> None:
@@ -370,10 +412,6 @@ class ExerciseStepHandler(Handler):
 
     def miss(self, turn: Turn, question: Question, reading: Reading) -> None:
         state = self.state(turn)
-        said_role = latest_entity(turn.tracker, "role")
-        if state.step_id == engine.ROLE_STEP_ID and said_role in engine.ROLES:
-            choose_role(turn, state, said_role)  # "he cheated on me": the role, in a sentence
-            return
         if question.misses >= 1:
             if state.step_id == engine.ROLE_STEP_ID:
                 choose_role(turn, state, "neutral")

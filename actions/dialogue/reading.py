@@ -67,6 +67,7 @@ CONTROL_INTENTS = {
 QUESTION_START = re.compile(
     r"^(why|what|how|when|where|who|which|is|are|am|can|could|should|would|will|do|does|did)\b"
 )
+CLAUSE_OPENER = re.compile(r"^(?:(?:but|and|so|also|just|though|actually|then|tho)\s+)+")
 EMOJI_OR_PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
 NUMBER = re.compile(r"(?<![\w.])(-?\d+)(?:[.,]\d+)?")
 GENERIC_WORD_POSITION = 3  # a lone yes / no word counts among a reply's first three words
@@ -98,6 +99,7 @@ class Expectation:
     match_key: str | None = None  # key of this question in the NLU option matches
     shown: tuple[str, ...] = ()  # button titles just shown; their typed label is read too
     theme: str | None = None  # the exercise's own theme is not a digression
+    entity: str | None = None  # an entity whose value is an option ("i cheated": the role)
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class Reply:
     faq_confidence: float = 0.0
     faq_selected: str | None = None  # the selector's pick even when the intent is not faq
     option_matches: tuple[tuple[str, str, float], ...] = ()  # (match key, value, score)
+    entities: tuple[tuple[str, str], ...] = ()  # (entity, value) the NLU pipeline found
 
     @property
     def words(self) -> list[str]:
@@ -187,8 +190,11 @@ def _read_other(reply: Reply, said: str, expects: Expectation) -> Reading:
     if said in _phrases("non_answers") or EMOJI_OR_PUNCT.match(said):
         return Reading("non_answer")
     request = _request(reply, short)
+    sure_faq = bool(reply.faq) and reply.faq_confidence >= INTENT_CONFIDENCE
+    if sure_faq and asks_in_a_clause(said):  # "ok, but who reads this"
+        return Reading("question", faq=reply.faq)
     if is_question(said):
-        if reply.faq and reply.faq_confidence >= INTENT_CONFIDENCE:
+        if sure_faq:
             return Reading("question", faq=reply.faq)
         if said in _phrases("explain") or reply.intent == "explain_exercise":
             return Reading("control", control="explain")
@@ -245,6 +251,12 @@ def _control(reply: Reply, said: str, lexicon_words: bool, any_length: bool) -> 
     return None
 
 
+def asks_in_a_clause(said: str) -> bool:
+    """A question anywhere in the reply, also after an opening "ok," or "sure,"."""
+    clauses = (CLAUSE_OPENER.sub("", c.strip()) for c in re.split(r"[,.;!]+", said)[1:])
+    return is_question(said) or any(is_question(c) for c in clauses if c)
+
+
 def is_question(said: str) -> bool:
     return said.endswith("?") or (bool(QUESTION_START.match(said)) and len(said.split()) <= 12)
 
@@ -268,12 +280,20 @@ def match_option(reply: Reply, expects: Expectation) -> Option | None:
         if said == normalise(option.title):
             return option
     if expects.by_position:
-        position = _position(said, len(options))
+        # Positions count what is on screen: a hidden, typed-only option has none.
+        listed = [o for o in options if o.button]
+        position = _position(said, len(listed))
         if position is not None:
-            return options[position]
-    found = _by_phrases(said, options)
+            return listed[position]
+    stated = _by_entity(reply, expects)
+    if stated is not None:
+        return stated
+    taken_back = _asks_something_else(reply, said)
+    found = _by_phrases(said, options, generic=not taken_back)
     if found is not None:
         return found
+    if taken_back:
+        return None
     if reply.intent in ("affirm", "deny") and reply.confidence >= INTENT_CONFIDENCE:
         wanted = "yes" if reply.intent == "affirm" else "no"
         found = next((o for o in options if o.value == wanted), None)
@@ -291,15 +311,44 @@ def _position(said: str, count: int) -> int | None:
     return None
 
 
-def _by_phrases(said: str, options: Sequence[Option]) -> Option | None:
+def _by_entity(reply: Reply, expects: Expectation) -> Option | None:
+    """An option stated in a sentence the entity patterns recognise (bot/patterns/
+    entities.yml: "he cheated on me" is the role `hurt`); one value only."""
+    if not expects.entity:
+        return None
+    values = {value for entity, value in reply.entities if entity == expects.entity}
+    if len(values) != 1:
+        return None
+    value = values.pop()
+    return next((o for o in expects.options if o.value == value), None)
+
+
+def _asks_something_else(reply: Reply, said: str) -> bool:
+    """A yes or no word that takes the question back ("ok never mind") or opens another
+    request ("ok, but what's a good exercise for triggers?") is no answer to this question."""
+    if longest_spans(said, [(p, "retract") for p in _phrases("retract")]):
+        return True
+    if len(said.split()) <= SHORT_REPLY_WORDS:
+        return False
+    elsewhere = (
+        reply.intent in THEME_INTENTS or reply.intent in REQUEST_INTENTS or reply.intent == "faq"
+    )
+    return (
+        asks_in_a_clause(said)
+        and elsewhere
+        and reply.confidence >= DIGRESSION_CONFIDENCE
+    )
+
+
+def _by_phrases(said: str, options: Sequence[Option], generic: bool = True) -> Option | None:
     """Options whose words appear in the reply: first an option's own synonyms (or title),
     then the generic yes / no words. The longest match wins; matches for different options
     make the reply unclear (None)."""
     short = len(said.split()) <= SHORT_REPLY_WORDS
-    for generic, words_of in (
-        (False, lambda o: (o.title, *o.synonyms)),
-        (True, lambda o: o.generic),
-    ):
+    passes = [(False, lambda o: (o.title, *o.synonyms))]
+    if generic:
+        passes.append((True, lambda o: o.generic))
+    for generic_words_pass, words_of in passes:
         labelled = [
             (normalise(phrase), option.value)
             for option in options
@@ -307,9 +356,9 @@ def _by_phrases(said: str, options: Sequence[Option]) -> Option | None:
             if normalise(phrase)
         ]
         found = longest_spans(said, labelled)
-        if generic and len({value for _, _, value in found}) > 1:
+        if generic_words_pass and len({value for _, _, value in found}) > 1:
             return None  # "no wait, actually yes": a change of mind is asked again
-        values = {span[2] for span in found if _counts(said, span, short, generic)}
+        values = {span[2] for span in found if _counts(said, span, short, generic_words_pass)}
         matched = [o for o in options if o.value in values]
         if len(matched) == 1:
             return matched[0]
@@ -366,6 +415,14 @@ def _phrase_pattern(phrase: str) -> re.Pattern:
     if re.match(r"^\w", phrase) and re.search(r"\w$", phrase):
         return re.compile(rf"(?<![\w']){escaped}(?![\w'])")
     return re.compile(escaped)
+
+
+def says_back(text: str) -> bool:
+    """A short "I'm back" ("sorry, im back now"): someone returning from a break."""
+    said = normalise(text)
+    if len(said.split()) > SHORT_REPLY_WORDS:
+        return False
+    return bool(longest_spans(said, [(p, "back") for p in _phrases("returned")]))
 
 
 @lru_cache(maxsize=16)

@@ -32,4 +32,9 @@ def reply_of(tracker: Tracker) -> Reply:
         faq_confidence=float(response.get("confidence") or 0.0),
         faq_selected=response.get("utter_action"),
         option_matches=matches,
+        entities=tuple(
+            (str(e.get("entity")), str(e.get("value")))
+            for e in message.get("entities") or []
+            if e.get("entity") and e.get("value") is not None
+        ),
     )

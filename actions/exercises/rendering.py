@@ -87,7 +87,9 @@ def render_step(state: ExerciseState) -> dict:
 def expectation(state: ExerciseState) -> Expectation:
     """What the current step accepts, for the reply reader."""
     if state.step_id == engine.ROLE_STEP_ID:
-        return Expectation("choice", options_for("role"), controls=True, theme=state.exercise.id)
+        return Expectation(
+            "choice", options_for("role"), controls=True, theme=state.exercise.id, entity="role"
+        )
     step = engine.step_by_id(state.exercise, state.step_id)
     shown = tuple(b["title"] for b in answer_buttons(state, step))
     if step.kind == "choice":
