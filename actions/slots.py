@@ -7,6 +7,7 @@ WELCOMED = "welcomed"  # the automated-assistant disclosure has been said
 QUESTION = "question"  # the question waiting for an answer (actions/dialogue/question.py)
 REPLY = "reply"  # question_form's one requested slot: the reply to `question`
 OFFERED_EXERCISE = "offered_exercise"  # the exercise a yes would start
+SET_ASIDE = "set_aside"  # a question left for a break ("brb"): asked again on "I'm back"
 
 # The exercise in progress (see actions/exercises/state.py)
 EXERCISE_ID = "exercise_id"

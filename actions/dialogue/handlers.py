@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from actions.buttons import button
 from actions.dialogue.fixed_questions import options_for
-from actions.dialogue.question import Question, close, put, reask
+from actions.dialogue.question import Question, close, put, reask, set_aside
 from actions.dialogue.reading import Expectation, Reading
 from actions.dialogue.turn import Turn
 
@@ -93,13 +93,17 @@ class Handler(ABC):
         turn.say("utter_question_left")
 
     def control(self, turn: Turn, question: Question, control: str) -> None:
-        """Exercise words outside an exercise: "stop" or "pause" ends the question kindly,
-        "continue" picks up a paused exercise; anything else is asked again."""
+        """Exercise words outside an exercise: "stop" ends the question kindly, "pause" or
+        "brb" keeps it for when the person is back, "continue" picks up a paused exercise (or
+        this question); anything else is asked again."""
         from actions.dialogue import exercise_flow  # exercises build on handlers
 
-        if control in ("stop", "pause"):
+        if control == "stop":
             close(turn)
             turn.say("utter_stop_talking")
+        elif control == "pause":
+            set_aside(turn, question)
+            turn.say("utter_break_question_kept")
         elif control == "resume":
             exercise_flow.resume(turn)
         else:

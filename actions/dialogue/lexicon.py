@@ -30,6 +30,8 @@ class Lexicon(Strict):
     go_on: list[str]
     non_answers: list[str]
     controls: Controls
+    returned: list[str]
+    retract: list[str]
     ordinals: dict[str, list[str]]
     numbers: dict[str, int]
     emoji_positive: list[str]

@@ -176,6 +176,13 @@ class ClarifyHandler(Handler):
             offer_theme(turn, reading.value)
 
     def miss(self, turn: Turn, question: Question, reading: Reading) -> None:
+        # "ok", "idk", a word that fits neither: asked once more, then the stages instead.
+        if question.misses == 0:
+            reask(turn, question, "utter_clarify_reask", self.buttons(turn, question))
+        else:
+            self.give_up(turn, question)
+
+    def give_up(self, turn: Turn, question: Question) -> None:
         ask(turn, "topic_stage", lead="utter_clarify_still_unsure")
 
 

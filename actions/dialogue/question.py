@@ -54,6 +54,7 @@ def ask(turn: Turn, question_id: str, lead: str | None = None, **args: Any) -> Q
     """Makes `question_id` the question waiting for an answer; the form asks it next."""
     question = Question(question_id, args, lead=lead)
     put(turn, question)
+    turn.set(slots.SET_ASIDE, None)  # a new question: the one left for a break is old news
     return question
 
 
@@ -81,3 +82,17 @@ def reask(turn: Turn, question: Question, response: str, buttons: list, **values
 def close(turn: Turn) -> None:
     """Nothing is asked any more."""
     turn.set(slots.QUESTION, None)
+
+
+def set_aside(turn: Turn, question: Question) -> None:
+    """A break ("brb", "pause" outside an exercise): nothing is asked meanwhile, and the
+    question is kept to be asked again when the person is back."""
+    close(turn)
+    turn.set(slots.SET_ASIDE, question.as_slot())
+
+
+def take_set_aside(turn: Turn) -> Question | None:
+    question = Question.from_slot(turn.slot(slots.SET_ASIDE))
+    if question is not None:
+        turn.set(slots.SET_ASIDE, None)
+    return question

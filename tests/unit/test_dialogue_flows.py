@@ -269,3 +269,49 @@ def test_two_sad_emoji_in_a_row_do_not_get_the_same_words(talk):
     assert talk.responses[0] == "utter_emoji_negative"
     talk.say("💔💔", intent="emoji_only")
     assert talk.responses[0] == "utter_listening"
+
+
+def test_a_break_at_a_question_keeps_it_for_when_the_person_is_back(talk):
+    talk.say("help", intent="help")
+    assert "utter_topic_stages" in talk.responses
+    talk.say("brb kid woke up", intent="pause_exercise", confidence=0.8)
+    assert talk.responses == ["utter_break_question_kept"]
+    talk.say("im back", intent="resume_exercise")
+    assert talk.responses == ["utter_welcome_back_to_question", "utter_topic_stages"]
+    talk.say("im back", intent="resume_exercise")  # said again: the question is still waiting
+    assert "utter_welcome_back_to_question" not in talk.responses
+
+
+def test_back_from_a_break_with_nothing_open_is_welcomed_never_told_the_same_twice(talk):
+    talk.say("brb", intent="pause_exercise")
+    assert talk.responses == ["utter_break_nothing_open"]
+    talk.say("ok im back", intent="resume_exercise")
+    assert talk.responses == ["utter_welcome_back_nothing_open"]
+    talk.say("continue my exercise", intent="resume_exercise")
+    assert talk.responses == ["utter_no_paused_exercise"]
+    talk.say("continue my exercise", intent="resume_exercise")
+    assert talk.responses == ["utter_no_paused_exercise_again"]
+
+
+def test_a_number_past_the_buttons_is_not_read_as_a_hidden_option(talk):
+    talk.say("it was me who had the affair", intent="trust_breach", entities=ROLE_ENTITY)
+    talk.slots["role"] = "broke_trust"
+    talk.say("ok")
+    assert "utter_role_confirm" in talk.responses
+    talk.say("4")
+    assert talk.responses == ["utter_role_reask"]  # not "no" to the suggestion
+    talk.say("2")  # the second button on screen
+    assert talk.slots["exercise_role"] == "hurt"
+
+
+def test_a_non_answer_to_which_theme_is_asked_once_more_before_the_menu(talk):
+    ranking = [
+        {"name": "setback", "confidence": 0.45},
+        {"name": "trust_breach", "confidence": 0.40},
+    ]
+    talk.say("my girlfriend found the app again", intent="nlu_fallback", ranking=ranking)
+    assert talk.responses[-1] == "utter_clarify_theme"
+    talk.say("ok")
+    assert talk.responses == ["utter_clarify_reask"]
+    talk.say("idk")
+    assert talk.responses[:2] == ["utter_clarify_still_unsure", "utter_topic_stages"]

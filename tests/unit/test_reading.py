@@ -170,3 +170,41 @@ def test_a_list_in_one_message(text, items):
 def test_parse_number_finds_words_and_digits():
     assert parse_number("maybe 4 or 5") == 4 and parse_number("none") == 0
     assert parse_number("no number here") is None
+
+
+@pytest.mark.parametrize(
+    "said, intent",
+    [
+        ("ok never mind, whats a good exercise for when i get triggered", "setback"),
+        ("ok nvm", "affirm"),
+        ("yes, but actually can you tell me who reads these messages?", "faq"),
+        ("sure, what do you do with my data though? is it stored", "faq"),
+    ],
+)
+def test_a_yes_word_that_opens_something_else_does_not_accept_the_offer(said, intent):
+    reading = read(Reply(said, intent=intent, confidence=0.9), OFFER)
+    assert reading.kind != "answer"
+
+
+@pytest.mark.parametrize("said", ["sure, what do i do first", "yes please, how long is it"])
+def test_a_yes_with_a_question_about_the_offer_itself_still_accepts_it(said):
+    assert read(Reply(said, intent="affirm", confidence=0.9), OFFER).value == "yes"
+
+
+def test_positions_count_only_the_options_on_screen():
+    hidden = Expectation(
+        "choice", (Option("a", "A"), Option("b", "B"), Option("x", "", button=False))
+    )
+    assert read(Reply("3"), hidden).kind != "answer"
+    assert read(Reply("2"), hidden).value == "b"
+
+
+def test_a_sure_faq_after_an_opening_ok_is_answered_as_a_question():
+    reply = Reply(
+        "ok, but who can read the stuff i write here",
+        intent="faq",
+        confidence=0.9,
+        faq="utter_faq/who_reads",
+        faq_confidence=0.8,
+    )
+    assert read(reply, OFFER).faq == "utter_faq/who_reads"
