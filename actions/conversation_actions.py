@@ -41,6 +41,21 @@ class MoveAction(Action, ABC):
         return turn.events()
 
 
+# Moves about what the person is going through: where the last few messages add up to a
+# safety worry, the gentle check comes first. (Commands, the safety moves themselves and
+# questions about the assistant are done as asked.)
+HEARS_RECENT = frozenset(
+    {
+        "action_greet",
+        "action_offer_exercise",
+        "action_clarify_theme",
+        "action_out_of_scope",
+        "action_answer_request",
+        "action_stop_talking",
+    }
+)
+
+
 def _say(response: str) -> Callable[[Turn], None]:
     return lambda turn: turn.say(response)
 
@@ -124,13 +139,22 @@ MOVES: dict[str, Callable[[Turn], None]] = {
 }
 
 
-def _action_class(action_name: str, move: Callable[[Turn], None]) -> type[MoveAction]:
+def run_move(action_name: str, turn: Turn) -> None:
+    """The action's move; where recent messages add up to a worry, the check question first."""
+    lifted = safety_flow.adds_up(turn) if action_name in HEARS_RECENT else None
+    if lifted is None:
+        MOVES[action_name](turn)
+    elif not safety_flow.still_open(turn):
+        safety_flow.check(turn, suspected=lifted["categories"])
+
+
+def _action_class(action_name: str) -> type[MoveAction]:
     return type(
         "".join(part.title() for part in action_name.split("_")),
         (MoveAction,),
-        {"action_name": action_name, "apply": lambda self, turn: move(turn)},
+        {"action_name": action_name, "apply": lambda self, turn: run_move(action_name, turn)},
     )
 
 
 # rasa-sdk registers every Action subclass it finds in the package: one class per move.
-ACTIONS = [_action_class(name, move) for name, move in MOVES.items()]
+ACTIONS = [_action_class(name) for name in MOVES]

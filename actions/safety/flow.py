@@ -35,6 +35,7 @@ from actions.safety.resources import (
     resources,
 )
 from actions.tracker_facts import channel_of, latest_entity
+from bot.nlu import safety_signal
 
 logger = logging.getLogger(__name__)
 CATEGORIES = ("crisis", "abuse")
@@ -43,6 +44,15 @@ QUOTE_WORDS = 8  # how much of the person's own wording the check question repea
 
 def verdict(turn: Turn) -> dict:
     return turn.tracker.latest_message.get("safety") or {}
+
+
+def adds_up(turn: Turn) -> dict | None:
+    """The last few messages together worry where none does alone ("i don't see the point",
+    then "they'd manage without me"): the lifted verdict, else None."""
+    if verdict(turn).get("tier") != safety_signal.NONE:
+        return None
+    combined = safety_signal.combine_recent(safety_signal.recent_verdicts(turn.tracker.events))
+    return combined if "recent" in (combined.get("nets") or []) else None
 
 
 def categories_of(turn: Turn) -> list[str]:
@@ -73,6 +83,10 @@ def takes_over(turn: Turn, question: Question, reading: Reading) -> bool:
         return True
     if intent == "safety_check" and question.id not in ("are_you_safe", "safety_check"):
         check(turn, then=question)
+        return True
+    lifted = None if question.id in ("are_you_safe", "safety_check") else adds_up(turn)
+    if lifted is not None:  # then back to the question, once answered
+        check(turn, then=question, suspected=lifted["categories"])
         return True
     return False
 
@@ -188,7 +202,7 @@ def respond(turn: Turn, categories: list[str]) -> None:
     ask(turn, "are_you_safe")
 
 
-def check(turn: Turn, then: Question | None = None) -> None:
+def check(turn: Turn, then: Question | None = None, suspected: list[str] | None = None) -> None:
     """One gentle, direct check question for an uncertain signal. A plain question about the
     assistant that the FAQ selector is sure of ("do you keep this stuff forever??") is
     answered instead: asking it about suicide would be jarring, and the signal was weak."""
@@ -199,7 +213,7 @@ def check(turn: Turn, then: Question | None = None) -> None:
         if then is not None:
             ask_again(turn, then)
         return
-    suspected = verdict(turn).get("categories") or ["crisis"]
+    suspected = suspected or verdict(turn).get("categories") or ["crisis"]
     words = (turn.tracker.latest_message.get("text") or "").split()
     quote = " ".join(words[:QUOTE_WORDS]) + (" ..." if len(words) > QUOTE_WORDS else "")
     ask(

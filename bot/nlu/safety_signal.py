@@ -26,6 +26,8 @@ CLEAR, UNCERTAIN, NONE = "clear", "uncertain", "none"
 # How much the previous messages count when the latest one alone is below the threshold:
 # the latest fully, the one before at 0.6, the one before that at 0.3.
 RECENT_WEIGHTS = (1.0, 0.6, 0.3)
+# Responses that answer a safety signal (domain.yml): the messages before them are spent.
+ANSWERED_RESPONSES = ("utter_safety_check_", "utter_crisis_", "utter_abuse_")
 
 
 def decide(
@@ -112,7 +114,8 @@ def recent_verdicts(events: Iterable[Mapping], count: int = len(RECENT_WEIGHTS))
     """The safety verdicts of the person's last few messages in tracker events, oldest first.
 
     Stops at the last safety response or check (an ``action_respond_to_*`` or
-    ``action_safety_check``), so a signal already answered is not counted twice.
+    ``action_safety_check``, or one of their responses said by another action), so a signal
+    already answered is not counted twice.
     """
     found: list[dict] = []
     for event in reversed(list(events)):
@@ -120,6 +123,9 @@ def recent_verdicts(events: Iterable[Mapping], count: int = len(RECENT_WEIGHTS))
             ("action_respond_to_", "action_safety_check")
         ):
             break
+        said = str((event.get("metadata") or {}).get("utter_action") or "")
+        if event.get("event") == "bot" and said.startswith(ANSWERED_RESPONSES):
+            break  # the check or the resources, asked from inside another action
         if event.get("event") == "user":
             found.append(((event.get("parse_data") or {}).get("safety")) or decide())
             if len(found) == count:

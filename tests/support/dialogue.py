@@ -20,7 +20,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation_actions import MOVES
+from actions.conversation_actions import MOVES, run_move
 from actions.dialogue.conversation import ask_pending, handle_reply
 from actions.dialogue.question import pending
 from actions.dialogue.turn import Turn
@@ -75,7 +75,7 @@ class Talk:
         else:
             action, with_form = rules().get(intent or "", ("action_default_fallback", False))
             if action in MOVES:
-                MOVES[action](turn)
+                run_move(action, turn)
             else:
                 turn.say(action)
             if not with_form:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.nlu import safety_signal
 from tests.support.dialogue import Talk
 
 ROLE_ENTITY = [{"entity": "role", "value": "broke_trust", "start": 0, "end": 5}]
@@ -315,3 +316,34 @@ def test_a_non_answer_to_which_theme_is_asked_once_more_before_the_menu(talk):
     assert talk.responses == ["utter_clarify_reask"]
     talk.say("idk")
     assert talk.responses[:2] == ["utter_clarify_still_unsure", "utter_topic_stages"]
+
+
+def faint(crisis: float) -> dict:
+    thresholds = {
+        "crisis": {"uncertain": 0.2, "clear": 0.8},
+        "abuse": {"uncertain": 0.3, "clear": 0.9},
+    }
+    return safety_signal.decide(scores={"crisis": crisis, "abuse": 0.0}, thresholds=thresholds)
+
+
+def test_faint_worries_that_add_up_get_the_check_question_once(talk):
+    talk.say(
+        "i dont see the point of any of it", intent="signs_of_eroded_trust", safety=faint(0.12)
+    )
+    assert "utter_safety_check_crisis" not in talk.responses  # one faint message alone
+    talk.say("i'm just tired of everything", intent="out_of_scope", safety=faint(0.15))
+    assert "utter_safety_check_crisis" in talk.responses
+    talk.say("no not like that", safety=faint(0.0))
+    assert "utter_safety_check_cleared" in talk.responses
+    talk.say("we never talk anymore", intent="honest_communication", safety=faint(0.13))
+    assert "utter_safety_check_crisis" not in talk.responses  # the worry was answered
+
+
+def test_faint_worries_that_add_up_mid_exercise_check_then_return(talk):
+    offer(talk)
+    talk.say("yes")
+    talk.say("everything feels pointless lately", safety=faint(0.14))
+    talk.say("honestly what's the point of me", safety=faint(0.16))
+    assert "utter_safety_check_crisis" in talk.responses
+    talk.say("no, i'm ok", safety=faint(0.0))
+    assert "Question" in talk.text  # back to the exercise step
