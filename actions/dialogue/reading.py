@@ -333,11 +333,7 @@ def _asks_something_else(reply: Reply, said: str) -> bool:
     elsewhere = (
         reply.intent in THEME_INTENTS or reply.intent in REQUEST_INTENTS or reply.intent == "faq"
     )
-    return (
-        asks_in_a_clause(said)
-        and elsewhere
-        and reply.confidence >= DIGRESSION_CONFIDENCE
-    )
+    return asks_in_a_clause(said) and elsewhere and reply.confidence >= DIGRESSION_CONFIDENCE
 
 
 def _by_phrases(said: str, options: Sequence[Option], generic: bool = True) -> Option | None:
