@@ -56,9 +56,9 @@ def ask_offer(turn: Turn, theme: str) -> None:
     )
 
 
-def theme_option(theme: str) -> Option:
+def theme_option(theme: str, shown: bool = True) -> Option:
     label = themes()[theme]
-    return Option(theme, label.label, tuple(normalise(w) for w in label.words))
+    return Option(theme, label.label, tuple(normalise(w) for w in label.words), button=shown)
 
 
 class OfferHandler(Handler):
@@ -198,7 +198,9 @@ class TopicStageHandler(Handler):
             Option(name, stage.label, tuple(normalise(w) for w in stage.words))
             for name, stage in stages().items()
         ]
-        return Expectation("choice", tuple(options) + tuple(theme_option(t) for t in themes()))
+        # A theme named in words is taken too, but only the stages are on screen ("6" is none).
+        typed = tuple(theme_option(t, shown=False) for t in themes())
+        return Expectation("choice", tuple(options) + typed)
 
     def buttons(self, turn: Turn, question: Question) -> list[dict[str, str]]:
         return [button(stage.label, "choose", choice=name) for name, stage in stages().items()]

@@ -347,3 +347,11 @@ def test_faint_worries_that_add_up_mid_exercise_check_then_return(talk):
     assert "utter_safety_check_crisis" in talk.responses
     talk.say("no, i'm ok", safety=faint(0.0))
     assert "Question" in talk.text  # back to the exercise step
+
+
+def test_a_number_at_the_stages_menu_is_never_a_hidden_theme(talk):
+    talk.say("help", intent="help")
+    talk.say("6")
+    assert not any(r and r.startswith("utter_reflect_") for r in talk.responses)
+    talk.say("2")
+    assert "utter_topic_stage_themes" in talk.responses

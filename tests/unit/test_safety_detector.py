@@ -128,9 +128,12 @@ def test_thresholds_keep_the_target_recall_within_the_false_positive_limits(dete
         negatives = scores[~y[:, i], i]
         recall = (scores[y[:, i], i] >= t.uncertain).mean()
         asked = (negatives >= t.uncertain).mean()
-        # recall first, as long as the check question goes to at most 2 % of harmless messages
+        # recall first, as long as the check question goes to at most 2 % of harmless messages:
+        # short of the recall, the next lower threshold would ask more than that
         assert asked <= 0.02, category
-        assert recall >= 0.98 or asked >= 0.02 - 2 / len(negatives), category
+        below = negatives[negatives < t.uncertain]
+        next_lower = (negatives >= below.max()).mean() if len(below) else 1.0
+        assert recall >= 0.98 or next_lower > 0.02, category
         assert (negatives >= t.clear).mean() <= 0.003, category
 
 
