@@ -75,6 +75,7 @@ SHORT_REPLY_WORDS = 6  # controls and requests are read only in replies this sho
 INTENT_CONFIDENCE = 0.6
 REQUEST_CONFIDENCE = 0.75
 DIGRESSION_CONFIDENCE = 0.6
+TAKEN_BACK_DIGRESSION_CONFIDENCE = 0.35  # after "never mind": another topic is expected
 OPTION_MATCH_SCORE = 0.62
 OPTION_MATCH_MARGIN = 0.05
 
@@ -210,7 +211,8 @@ def _read_other(reply: Reply, said: str, expects: Expectation) -> Reading:
         return Reading("answer", value=reply.text.strip(), items=tuple(list_items(reply.text)))
     if expects.kind == "info":
         return Reading("answer", value=reply.text.strip())
-    theme = _digression(reply, expects)
+    # "ok never mind, what about triggers": taken back for another topic, said less surely.
+    theme = _digression(reply, expects, sure=not _asks_something_else(reply, said))
     if theme:
         return Reading("digression", theme=theme)
     return Reading("unclear")
@@ -226,9 +228,10 @@ def _request(reply: Reply, short: bool) -> str | None:
     return None
 
 
-def _digression(reply: Reply, expects: Expectation) -> str | None:
+def _digression(reply: Reply, expects: Expectation, sure: bool = True) -> str | None:
     other_theme = reply.intent in THEME_INTENTS and reply.intent != expects.theme
-    return reply.intent if other_theme and reply.confidence >= DIGRESSION_CONFIDENCE else None
+    needed = DIGRESSION_CONFIDENCE if sure else TAKEN_BACK_DIGRESSION_CONFIDENCE
+    return reply.intent if other_theme and reply.confidence >= needed else None
 
 
 def _control(reply: Reply, said: str, lexicon_words: bool, any_length: bool) -> str | None:

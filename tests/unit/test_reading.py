@@ -57,6 +57,7 @@ def test_what_is_neither_yes_nor_no_is_not_taken_as_either(said):
         ("no, he's in the next room", "partner_nearby"),
         ("can you give me the number", "wants_numbers"),
         ("i'll call them", "will_call"),
+        ("i wouldnt do anything, i just feel empty", "safe"),
         ("i can't call, he'd hear", "cannot_call"),
         ("im not sure", "not_sure"),
         ("there's no violence though", "no_violence"),
@@ -208,3 +209,10 @@ def test_a_sure_faq_after_an_opening_ok_is_answered_as_a_question():
         faq_confidence=0.8,
     )
     assert read(reply, OFFER).faq == "utter_faq/who_reads"
+
+
+def test_a_topic_after_never_mind_is_taken_at_a_lower_confidence():
+    reply = Reply("ok never mind, whats a good exercise for when i get triggered", "setback", 0.45)
+    reading = read(reply, OFFER)
+    assert (reading.kind, reading.theme) == ("digression", "setback")
+    assert read(Reply("i get triggered a lot", "setback", 0.45), OFFER).kind != "digression"
