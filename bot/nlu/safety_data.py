@@ -30,6 +30,12 @@ class SafetyExample:
     text: str
     label: str  # one of LABELS
     kind: str
+    source: str | None = None  # the example this one was made from (a story around it)
+
+    @property
+    def group(self) -> str:
+        """Examples made from the same one share a group: never split across folds."""
+        return self.source or self.text
 
     @property
     def categories(self) -> frozenset[str]:
@@ -112,7 +118,9 @@ def embed_in_stories(examples: list[SafetyExample], seed: int = 42) -> list[Safe
         position = rng.randrange(len(frame) + 1)
         sentence = example.text if example.text[-1] in ".!?" else example.text + "."
         text = " ".join(frame[:position] + [sentence] + frame[position:])
-        composed.append(SafetyExample(text, example.label, f"in_story:{example.kind}"))
+        composed.append(
+            SafetyExample(text, example.label, f"in_story:{example.kind}", source=example.text)
+        )
     return composed
 
 
