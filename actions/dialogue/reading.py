@@ -120,6 +120,14 @@ class Reply:
     def words(self) -> list[str]:
         return normalise(self.text).split()
 
+    @property
+    def faq_answer(self) -> str | None:
+        """The FAQ answer to give: the selector's pick, when it is sure or the classifier is
+        sure the message is one of the frequently asked questions (as with no question
+        waiting: actions/dialogue/moves.py answer_faq)."""
+        sure = self.faq_confidence >= INTENT_CONFIDENCE or self.confidence >= REQUEST_CONFIDENCE
+        return self.faq if self.faq and sure else None
+
 
 @dataclass(frozen=True)
 class Reading:
@@ -191,12 +199,12 @@ def _read_other(reply: Reply, said: str, expects: Expectation) -> Reading:
     if said in _phrases("non_answers") or EMOJI_OR_PUNCT.match(said):
         return Reading("non_answer")
     request = _request(reply, short)
-    sure_faq = bool(reply.faq) and reply.faq_confidence >= INTENT_CONFIDENCE
-    if sure_faq and asks_in_a_clause(said):  # "ok, but who reads this"
-        return Reading("question", faq=reply.faq)
+    faq = reply.faq_answer
+    if faq and asks_in_a_clause(said):  # "ok, but who reads this"
+        return Reading("question", faq=faq)
     if is_question(said):
-        if sure_faq:
-            return Reading("question", faq=reply.faq)
+        if faq:
+            return Reading("question", faq=faq)
         if said in _phrases("explain") or reply.intent == "explain_exercise":
             return Reading("control", control="explain")
         if request:

@@ -216,3 +216,18 @@ def test_a_topic_after_never_mind_is_taken_at_a_lower_confidence():
     reading = read(reply, OFFER)
     assert (reading.kind, reading.theme) == ("digression", "setback")
     assert read(Reply("i get triggered a lot", "setback", 0.45), OFFER).kind != "digression"
+
+
+def test_a_question_the_classifier_is_sure_is_a_faq_gets_the_selectors_answer():
+    reply = Reply(
+        "can he see this chat if he uses my laptop?",
+        intent="faq",
+        confidence=0.91,
+        faq="utter_faq/partner_find_out",
+        faq_confidence=0.36,
+    )
+    assert read(reply, SAFE).faq == "utter_faq/partner_find_out"
+    unsure = Reply(
+        "can he see this", intent="faq", confidence=0.5, faq="utter_faq/x", faq_confidence=0.3
+    )
+    assert read(unsure, SAFE).faq is None
