@@ -223,6 +223,8 @@ def _read_other(reply: Reply, said: str, expects: Expectation) -> Reading:
     theme = _digression(reply, expects, sure=not _asks_something_else(reply, said))
     if theme:
         return Reading("digression", theme=theme)
+    if _takes_back(said):  # "never mind" and then something unclear: the topics instead
+        return Reading("request", request="help")
     return Reading("unclear")
 
 
@@ -304,7 +306,9 @@ def match_option(reply: Reply, expects: Expectation) -> Option | None:
     if found is not None:
         return found
     if taken_back:
-        return None
+        # a bare "ok nvm" / "forget it" turns the question down, where it can be turned down
+        bare = len(said.split()) <= 3
+        return next((o for o in options if o.value in ("no", "not_now")), None) if bare else None
     if reply.intent in ("affirm", "deny") and reply.confidence >= INTENT_CONFIDENCE:
         wanted = "yes" if reply.intent == "affirm" else "no"
         found = next((o for o in options if o.value == wanted), None)
@@ -334,10 +338,14 @@ def _by_entity(reply: Reply, expects: Expectation) -> Option | None:
     return next((o for o in expects.options if o.value == value), None)
 
 
+def _takes_back(said: str) -> bool:
+    return bool(longest_spans(said, [(p, "retract") for p in _phrases("retract")]))
+
+
 def _asks_something_else(reply: Reply, said: str) -> bool:
     """A yes or no word that takes the question back ("ok never mind") or opens another
     request ("ok, but what's a good exercise for triggers?") is no answer to this question."""
-    if longest_spans(said, [(p, "retract") for p in _phrases("retract")]):
+    if _takes_back(said):
         return True
     if len(said.split()) <= SHORT_REPLY_WORDS:
         return False

@@ -177,7 +177,6 @@ def test_parse_number_finds_words_and_digits():
     "said, intent",
     [
         ("ok never mind, whats a good exercise for when i get triggered", "setback"),
-        ("ok nvm", "affirm"),
         ("yes, but actually can you tell me who reads these messages?", "faq"),
         ("sure, what do you do with my data though? is it stored", "faq"),
     ],
@@ -231,3 +230,13 @@ def test_a_question_the_classifier_is_sure_is_a_faq_gets_the_selectors_answer():
         "can he see this", intent="faq", confidence=0.5, faq="utter_faq/x", faq_confidence=0.3
     )
     assert read(unsure, SAFE).faq is None
+
+
+def test_never_mind_and_something_unclear_asks_for_the_topics():
+    reading = read(Reply("ok never mind, what else is there", "nlu_fallback", 0.3), OFFER)
+    assert (reading.kind, reading.request) == ("request", "help")
+
+
+@pytest.mark.parametrize("said", ["ok nvm", "forget it", "never mind"])
+def test_a_bare_never_mind_turns_the_offer_down(said):
+    assert read(Reply(said, "affirm", 0.7), OFFER).value in ("no", "not_now")
