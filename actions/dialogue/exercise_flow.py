@@ -414,7 +414,11 @@ class ExerciseStepHandler(Handler):
         state = self.state(turn)
         if question.misses >= 1:
             if state.step_id == engine.ROLE_STEP_ID:
-                choose_role(turn, state, "neutral")
+                # What they told us before beats a guess: the role from their story, if any.
+                told = state.prefills.get(engine.ROLE_STEP_ID)
+                if told in engine.ROLES and told != "neutral":
+                    turn.say("utter_role_from_story")
+                choose_role(turn, state, told if told in engine.ROLES else "neutral")
             else:
                 skip(turn, state, response="utter_step_moved_on")
             return

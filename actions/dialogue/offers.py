@@ -10,7 +10,7 @@ from actions.dialogue import exercise_flow
 from actions.dialogue.handlers import Handler, option_buttons
 from actions.dialogue.lexicon import normalise
 from actions.dialogue.moves import disclose_once
-from actions.dialogue.question import Question, ask, close, reask
+from actions.dialogue.question import Question, ask, ask_again, close, reask
 from actions.dialogue.reading import Expectation, Option, Reading, generic_words
 from actions.dialogue.turn import Turn
 from actions.exercises.catalogue import exercises, stages, themes, themes_in, ui_text
@@ -87,6 +87,14 @@ class OfferHandler(Handler):
     def give_up(self, turn: Turn, question: Question) -> None:
         close(turn)
         turn.say("utter_offer_left_open")
+
+    def control(self, turn: Turn, question: Question, control: str) -> None:
+        """ "What is it?", "why?": what the exercise is for, then the offer again."""
+        if control == "explain":
+            turn.say(text=exercises()[question.args["theme"]].purpose)
+            ask_again(turn, question, lead=None)
+        else:
+            super().control(turn, question, control)
 
     def digression(self, turn: Turn, question: Question, theme: str) -> None:
         close(turn)

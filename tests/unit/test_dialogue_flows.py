@@ -355,3 +355,20 @@ def test_a_number_at_the_stages_menu_is_never_a_hidden_theme(talk):
     assert not any(r and r.startswith("utter_reflect_") for r in talk.responses)
     talk.say("2")
     assert "utter_topic_stage_themes" in talk.responses
+
+
+def test_why_at_an_offer_says_what_the_exercise_is_for_and_offers_again(talk):
+    offer(talk)
+    talk.say("why do you need to know")
+    assert "utter_reask_offer" not in talk.responses
+    assert talk.responses[-1] == "utter_offer_exercise"
+
+
+def test_the_role_from_the_story_is_kept_when_the_role_question_is_missed_twice(talk):
+    talk.say("it was me who had the affair", intent="trust_breach", entities=ROLE_ENTITY)
+    talk.slots["role"] = "broke_trust"
+    talk.say("ok")
+    talk.say("idk 😔")
+    talk.say("she says she doesnt know if she can ever trust me again")
+    assert "utter_role_from_story" in talk.responses
+    assert talk.slots["exercise_role"] == "broke_trust"
