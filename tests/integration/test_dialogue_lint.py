@@ -67,22 +67,9 @@ def problems_in(turns: list[str], replies: list[list[dict]]) -> list[str]:
     return found
 
 
-# Known defects, written blind and not fixed yet (closing note of 2026-12-02): each stays
-# visible here as an expected failure until it is mended, then its line is removed.
-KNOWN_DEFECTS = {
-    "gambling_pause_resume": "pause, 'brb', 'im back': 'no unfinished exercise' said twice",
-    "delete_data_then_keep": "delete, keep, continue: the role question asked three times",
-}
-
-
 @pytest.mark.parametrize(
     "conversation",
-    [
-        pytest.param(c, marks=pytest.mark.xfail(reason=KNOWN_DEFECTS[c["name"]]))
-        if c["name"] in KNOWN_DEFECTS
-        else c
-        for c in CONVERSATIONS
-    ],
+    CONVERSATIONS,
     ids=lambda c: c["name"],
 )
 def test_a_whole_conversation_keeps_the_thread(servers, conversation):
@@ -105,9 +92,9 @@ FAQ_CASES = [
 
 # The wordings were written blind (a session that never saw the FAQ training examples), so
 # this measures, it does not tune: the share answered is printed on every run and may not
-# fall below the floor measured when the set was first used (64 % on 2026-12-02). Raise
-# FAQ_FLOOR as the FAQ data grows; the aim is every wording answered.
-FAQ_FLOOR = 0.60
+# fall below the floor (first 64 % on 2026-12-02; 70.5 % on 2026-12-03 after ten new
+# wordings per topic). Raise FAQ_FLOOR as the FAQ data grows; the aim is every wording answered.
+FAQ_FLOOR = 0.69
 
 
 def test_blind_faq_wordings_get_their_answer(servers, faq_answers):
