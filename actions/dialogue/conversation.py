@@ -8,7 +8,7 @@ reading. `ask_pending` is the form's ask action: it says the waiting question in
 
 from __future__ import annotations
 
-from actions.dialogue import requests
+from actions.dialogue import moves, requests
 from actions.dialogue.handlers import handler_for
 from actions.dialogue.question import Question, ask_again, pending, put
 from actions.dialogue.reading import read
@@ -26,7 +26,7 @@ def handle_reply(turn: Turn, question: Question) -> None:
     if reading.kind == "answer":
         handler.answer(turn, question, reading)
     elif reading.kind == "question" and reading.faq:
-        turn.say(reading.faq)
+        moves.say_faq(turn, reading.faq)
         ask_again(turn, question)
     elif reading.kind == "request":
         requests.during_question(turn, question, reading.request)

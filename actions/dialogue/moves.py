@@ -14,6 +14,7 @@ from actions.dialogue.language import note_for, notes
 from actions.dialogue.lexicon import lexicon
 from actions.dialogue.question import ask, close
 from actions.dialogue.reply import reply_of
+from actions.safety.gate import faq_answer
 from actions.dialogue.turn import Turn
 from actions.exercises import engine
 from actions.exercises.catalogue import exercises, ui_text
@@ -70,7 +71,15 @@ def answer_faq(turn: Turn) -> None:
     """The answer Rasa's retrieval intent selected (bot/nlu/faq_selector.py)."""
     disclose_once(turn)
     reply = reply_of(turn.tracker)
-    turn.say(reply.faq or "utter_rephrase")
+    if reply.faq:
+        say_faq(turn, reply.faq)
+    else:
+        turn.say("utter_rephrase")
+
+
+def say_faq(turn: Turn, response: str) -> None:
+    """An FAQ answer, the one way every move gives it (careful after abuse: safety/gate.py)."""
+    turn.say(faq_answer(response, turn.tracker))
 
 
 def language_note(turn: Turn) -> str | None:

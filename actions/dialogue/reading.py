@@ -65,9 +65,11 @@ CONTROL_INTENTS = {
     "resume_exercise": "resume",
 }
 QUESTION_START = re.compile(
-    r"^(why|what|how|when|where|who|which|is|are|am|can|could|should|would|will|do|does|did)\b"
+    r"^(why|what|how|when|where|who|which|is|are|am|can|could|should|would|will|do|does|did"
+    r"|isn't|isnt|aren't|arent|doesn't|doesnt)\b"
 )
 CLAUSE_OPENER = re.compile(r"^(?:(?:but|and|so|also|just|though|actually|then|tho)\s+)+")
+HOLD_ON = re.compile(r"^(?:(?:wait|hold on|hang on|sorry|um+|quick question|sorry but)[\s,:-]+)+")
 EMOJI_OR_PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
 NUMBER = re.compile(r"(?<![\w.])(-?\d+)(?:[.,]\d+)?")
 GENERIC_WORD_POSITION = 3  # a lone yes / no word counts among a reply's first three words
@@ -149,6 +151,8 @@ def read(reply: Reply, expects: Expectation) -> Reading:
     said = normalise(reply.text)
     if not said:
         return Reading("non_answer")
+    if expects.kind == "info" and said in {normalise(t) for t in expects.shown}:
+        return Reading("answer", value="continue")  # the "Continue" button's label, typed
     control = _control(
         reply, said, lexicon_words=expects.controls, any_length=expects.kind in ("choice", "rating")
     )
@@ -258,6 +262,12 @@ def _control(reply: Reply, said: str, lexicon_words: bool, any_length: bool) -> 
     for name in ("skip", "pause", "stop", "explain", "resume") if lexicon_words else ():
         if said in _phrases(name):
             return name
+    for name in ("stop", "pause") if lexicon_words else ():
+        # "i said i want to stop": a phrase of several words inside a short reply counts too
+        # (a single word does not: "stop lying" is an answer)
+        phrases = [(p, name) for p in _phrases(name) if " " in p]
+        if longest_spans(said, phrases):
+            return name
     intent_control = CONTROL_INTENTS.get(reply.intent or "")
     if intent_control and reply.confidence >= REQUEST_CONFIDENCE and len(said.split()) <= 4:
         return intent_control
@@ -266,12 +276,13 @@ def _control(reply: Reply, said: str, lexicon_words: bool, any_length: bool) -> 
 
 def asks_in_a_clause(said: str) -> bool:
     """A question anywhere in the reply, also after an opening "ok," or "sure,"."""
-    clauses = (CLAUSE_OPENER.sub("", c.strip()) for c in re.split(r"[,.;!]+", said)[1:])
+    clauses = (CLAUSE_OPENER.sub("", c.strip()) for c in re.split(r"[,.;!?]+", said)[1:])
     return is_question(said) or any(is_question(c) for c in clauses if c)
 
 
 def is_question(said: str) -> bool:
-    return said.endswith("?") or (bool(QUESTION_START.match(said)) and len(said.split()) <= 12)
+    asked = QUESTION_START.match(HOLD_ON.sub("", said))  # "wait does this get saved"
+    return said.endswith("?") or (bool(asked) and len(said.split()) <= 12)
 
 
 # --- options ---------------------------------------------------------------------------------

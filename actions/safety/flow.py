@@ -25,7 +25,7 @@ from actions.persistence.access import repository
 from actions.persistence.models import RunStatus
 from actions.persistence.repository import StorageUnavailable
 from actions.safety.age import person_is_minor
-from actions.safety.gate import person_region
+from actions.safety.gate import faq_answer, person_region
 from actions.safety.places import read_region, stated_region
 from actions.safety.resources import (
     known_region,
@@ -209,7 +209,7 @@ def check(turn: Turn, then: Question | None = None, suspected: list[str] | None 
     reply = reply_of(turn.tracker)
     sure_faq = reply.faq_selected and reply.faq_confidence >= INTENT_CONFIDENCE
     if sure_faq and is_question(normalise(reply.text)):
-        turn.say(reply.faq_selected)
+        turn.say(faq_answer(reply.faq_selected, turn.tracker))
         if then is not None:
             ask_again(turn, then)
         return
@@ -272,6 +272,15 @@ class AreYouSafeHandler(Handler):
     def buttons(self, turn: Turn, question: Question) -> list[dict[str, str]]:
         return super().buttons(turn, question)[:3]
 
+    def expectation(self, turn: Turn, question: Question) -> Expectation:
+        # Pills or a rope at hand matter after a crisis disclosure; after abuse only, "he
+        # has a gun" is about the partner, answered as not safe.
+        expects = super().expectation(turn, question)
+        if "crisis" in needs_of(turn):
+            return expects
+        options = tuple(o for o in expects.options if o.value != "has_means")
+        return Expectation("choice", options, by_position=expects.by_position)
+
     def listen(self, turn: Turn, question: Question) -> None:
         """Keeps reading replies without asking again; the answers stay one tap away."""
         buttons = self.buttons(turn, question)
@@ -298,19 +307,24 @@ class AreYouSafeHandler(Handler):
             turn.say("utter_will_call")
             close(turn)
             return
-        if value == "not_safe":
+        if value == "has_means":
+            show(turn, "utter_crisis_means", ["crisis"])
+        elif value == "not_safe":
             show(turn, "utter_not_safe_emergency", needs, into="emergency")
         elif value == "partner_nearby":
             turn.say("utter_partner_nearby")
         elif value == "not_sure":
             show(turn, "utter_not_sure_safe", needs)
         elif value == "cannot_call":
-            show(turn, "utter_cannot_call", needs, calling_safe=False)
+            # Hiding the contact matters when a partner checks the phone; in a crisis alone,
+            # what helps is that writing works too.
+            response = "utter_cannot_call" if "abuse" in needs else "utter_cannot_call_crisis"
+            show(turn, response, needs, calling_safe=False)
         elif value == "wants_numbers":
             show(turn, "utter_here_are_numbers", needs)
         elif value == "no_violence":
             turn.say("utter_control_is_abuse")
-        if value in ("not_safe", "not_sure", "cannot_call", "wants_numbers"):
+        if value in ("has_means", "not_safe", "not_sure", "cannot_call", "wants_numbers"):
             offer_local_numbers(turn, region)
         self.listen(turn, question)
 

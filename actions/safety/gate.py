@@ -23,6 +23,26 @@ from actions.themes import THEME_INTENTS
 
 GATED_AFTER_ABUSE = frozenset({"forgiveness", "commit_together", "transparency_consistency"})
 SPECIALIST_FIRST = frozenset({"professional_help"})
+# FAQ answers written for a couple repairing trust ("is it normal...", doing it together):
+# after abuse, an answer that takes the partner's control for ordinary repair can do harm.
+FAQ_AFTER_ABUSE = {
+    "utter_faq/partner_use_it_too": "utter_faq_together_after_abuse",
+    "utter_faq/use_together": "utter_faq_together_after_abuse",
+    "utter_faq/share_summary": "utter_faq_together_after_abuse",
+}
+NORMAL_FAQ_PREFIX = "utter_faq/normal_"
+
+
+def faq_answer(response: str, tracker: Tracker) -> str:
+    """The FAQ response to give this person: after abuse, a careful one instead of the
+    couple-repair answers."""
+    if not abuse_disclosed(tracker):
+        return response
+    if response.startswith(NORMAL_FAQ_PREFIX):
+        return "utter_faq_normal_after_abuse"
+    return FAQ_AFTER_ABUSE.get(response, response)
+
+
 # Every exercise works on a relationship with a partner, written for adults.
 GATED_FOR_MINORS = frozenset(THEME_INTENTS)
 

@@ -18,6 +18,7 @@ from pydantic import validator
 from bot.content import Strict, load_content
 from bot.paths import PLACES_FILE
 
+JUST_THE_CODE = re.compile(r"(?:(?:i'?m|i am|we'?re)\s+)?(?:(?:in|from)\s+)?(?:the\s+)?\S{2,4}")
 SHORT_ANSWER_WORDS = 4  # "in dublin", "uk", "london uk": a message that is just the place
 
 # What comes just before a place in a statement of where one is.
@@ -119,8 +120,12 @@ def _choose(text: str, found: list[Mention]) -> str | None:
 
 
 def read_region(text: str | None) -> str | None:
-    """The region a reply to "where are you?" names, if any."""
-    return _choose(text or "", mentions(text or ""))
+    """The region a reply to "where are you?" names, if any; there a case-sensitive name
+    counts in lower case too when it is the whole reply ("us", "im in the us")."""
+    found = mentions(text or "")
+    if not found and JUST_THE_CODE.fullmatch(_plain(text or "").lower().rstrip(".!")):
+        found = mentions(_plain(text or "").upper())
+    return _choose(text or "", found)
 
 
 def stated_region(text: str | None) -> str | None:

@@ -372,3 +372,41 @@ def test_the_role_from_the_story_is_kept_when_the_role_question_is_missed_twice(
     talk.say("she says she doesnt know if she can ever trust me again")
     assert "utter_role_from_story" in talk.responses
     assert talk.slots["exercise_role"] == "broke_trust"
+
+
+def test_the_means_at_hand_after_a_crisis_get_distance_and_a_call_now(talk):
+    talk.say("i just want it all to stop", intent="crisis", safety={"categories": ["crisis"]})
+    talk.say("i have his sleeping pills in the bathroom", intent="crisis")
+    assert talk.responses[0] == "utter_crisis_means"
+    assert "utter_safety_heard" not in talk.responses
+    talk.say("i dont want to call anyone")
+    assert talk.responses[0] == "utter_cannot_call_crisis"  # not advice on hiding the chat
+
+
+def test_a_weapon_after_an_abuse_disclosure_is_about_the_partner(talk):
+    talk.say("he hits me when he drinks", intent="abuse", safety={"categories": ["abuse"]})
+    talk.say("he has a gun in the house")
+    assert "utter_crisis_means" not in talk.responses
+
+
+def test_is_it_normal_after_an_abuse_disclosure_is_answered_with_care(talk):
+    talk.say(
+        "he takes my bank card and checks my phone every night",
+        intent="abuse",
+        safety={"categories": ["abuse"]},
+    )
+    talk.say(
+        "isnt it fair that he checks? is this normal after an affair",
+        intent="faq",
+        confidence=0.9,
+        response_selector={
+            "faq": {
+                "response": {
+                    "utter_action": "utter_faq/normal_guilt_after_cheating",
+                    "confidence": 0.7,
+                }
+            }
+        },
+    )
+    assert "utter_faq_normal_after_abuse" in talk.responses
+    assert "utter_faq/normal_guilt_after_cheating" not in talk.responses

@@ -28,6 +28,8 @@ from bot.content import ContentError, load_content, read_yaml, validate
         ("USA", "us"),
         ("in the states", "us"),
         ("u.s.", "us"),
+        ("us", "us"),
+        ("im in the us", "us"),
         ("we're in texas", "us"),
         ("nz", "nz"),
         ("kiwi here", "nz"),
@@ -54,7 +56,16 @@ def test_a_place_named_in_reply_to_which_country(text, region):
 
 @pytest.mark.parametrize(
     "text",
-    ["tell us more", "help us please", "i'd rather not say", "english please", "", None],
+    [
+        "tell us more",
+        "help us please",
+        "with us",
+        "us too",
+        "i'd rather not say",
+        "english please",
+        "",
+        None,
+    ],
 )
 def test_words_that_are_not_places_read_as_none(text):
     assert read_region(text) is None

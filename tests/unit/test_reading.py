@@ -240,3 +240,22 @@ def test_never_mind_and_something_unclear_asks_for_the_topics():
 @pytest.mark.parametrize("said", ["ok nvm", "forget it", "never mind"])
 def test_a_bare_never_mind_turns_the_offer_down(said):
     assert read(Reply(said, "affirm", 0.7), OFFER).value in ("no", "not_now")
+
+
+def test_the_continue_label_typed_at_an_information_step_goes_on():
+    info = Expectation("info", controls=True, shown=("Continue", "Skip this", "Pause"))
+    assert read(Reply("Continue"), info).kind == "answer"
+    assert read(Reply("continue"), Expectation("text", controls=True)).control == "resume"
+
+
+@pytest.mark.parametrize("said", ["i said i want to stop", "ok can we pause please"])
+def test_a_stop_or_pause_phrase_inside_a_short_reply_is_the_control(said):
+    assert read(Reply(said), TEXT).kind == "control"
+
+
+def test_a_single_control_word_inside_an_answer_is_the_answer():
+    assert read(Reply("stop lying to me"), TEXT).kind == "answer"
+
+
+def test_a_question_after_wait_at_a_text_step_is_not_stored():
+    assert read(Reply("wait does this get saved somewhere she could see"), TEXT).kind != "answer"
