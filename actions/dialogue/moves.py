@@ -14,7 +14,6 @@ from actions.dialogue.language import note_for, notes
 from actions.dialogue.lexicon import lexicon
 from actions.dialogue.question import ask, close
 from actions.dialogue.reply import reply_of
-from actions.safety.gate import faq_answer
 from actions.dialogue.turn import Turn
 from actions.exercises import engine
 from actions.exercises.catalogue import exercises, ui_text
@@ -22,6 +21,7 @@ from actions.exercises.progress import open_run
 from actions.persistence.access import repository
 from actions.persistence.repository import StorageUnavailable
 from actions.persistence.transcript import conversation_transcript
+from actions.safety.gate import faq_answer
 from actions.tracker_facts import last_bot_message, latest_entity
 
 logger = logging.getLogger(__name__)
