@@ -16,7 +16,13 @@ from actions import slots
 from actions.dialogue.handlers import Handler, handler_for
 from actions.dialogue.lexicon import normalise
 from actions.dialogue.question import Question, ask, ask_again, close, put
-from actions.dialogue.reading import INTENT_CONFIDENCE, Expectation, Reading, is_question
+from actions.dialogue.reading import (
+    INTENT_CONFIDENCE,
+    Expectation,
+    Reading,
+    asks_in_a_clause,
+    is_question,
+)
 from actions.dialogue.reply import reply_of
 from actions.dialogue.turn import Turn
 from actions.exercises.progress import save_progress
@@ -332,15 +338,29 @@ class AreYouSafeHandler(Handler):
         # After "which country are you in?" (offer_local_numbers) a bare place answers it.
         nudged = region_of(turn) is None and bool(turn.slot(slots.REGION_ASKED))
         region = said_region(turn, answering=nudged)
+        careful = self.careful_answer(turn)
         if region is not None:
             set_region(turn, region)
+        elif careful is not None:
+            turn.say(careful)  # "is it normal that he checks?" right after an abuse disclosure
         else:
             turn.say(self.STAY_RESPONSES[question.misses % 2])
         question.misses += 1
         self.listen(turn, question)
 
+    @staticmethod
+    def careful_answer(turn: Turn) -> str | None:
+        """A question whose likely FAQ answer has a careful version after abuse: that one,
+        even when the selector is unsure (every such answer says the same careful thing)."""
+        reply = reply_of(turn.tracker)
+        if not reply.faq_selected or not asks_in_a_clause(normalise(reply.text)):
+            return None
+        careful = faq_answer(reply.faq_selected, turn.tracker)
+        return careful if careful != reply.faq_selected else None
+
     def digression(self, turn: Turn, question: Question, theme: str) -> None:
-        turn.say("utter_safety_theme_during_flow")
+        careful = self.careful_answer(turn)
+        turn.say(careful or "utter_safety_theme_during_flow")
         self.listen(turn, question)
 
     def control(self, turn: Turn, question: Question, control: str) -> None:

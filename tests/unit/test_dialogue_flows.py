@@ -410,3 +410,23 @@ def test_is_it_normal_after_an_abuse_disclosure_is_answered_with_care(talk):
     )
     assert "utter_faq_normal_after_abuse" in talk.responses
     assert "utter_faq/normal_guilt_after_cheating" not in talk.responses
+
+
+def test_is_it_normal_in_the_safety_conversation_after_abuse_gets_the_careful_answer(talk):
+    talk.say(
+        "he took my bank card, im scared of him", intent="abuse", safety={"categories": ["abuse"]}
+    )
+    talk.say(
+        "isnt it fair that he checks? is this normal after an affair",
+        intent="boundaries_rules",
+        confidence=0.56,
+        response_selector={
+            "faq": {
+                "response": {
+                    "utter_action": "utter_faq/normal_jealous_of_affair_partner",
+                    "confidence": 0.3,
+                }
+            }
+        },
+    )
+    assert talk.responses[0] == "utter_faq_normal_after_abuse"
