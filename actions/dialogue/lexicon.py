@@ -32,6 +32,7 @@ class Lexicon(Strict):
     controls: Controls
     returned: list[str]
     retract: list[str]
+    frequency_words: dict[str, list[str]]
     ordinals: dict[str, list[str]]
     numbers: dict[str, int]
     emoji_positive: list[str]

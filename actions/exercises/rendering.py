@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from actions.buttons import button
 from actions.dialogue.fixed_questions import options_for
+from actions.dialogue.lexicon import lexicon
 from actions.dialogue.reading import Expectation, Option
 from actions.exercises import engine
 from actions.exercises.catalogue import ui_text
@@ -93,8 +94,14 @@ def expectation(state: ExerciseState) -> Expectation:
     step = engine.step_by_id(state.exercise, state.step_id)
     shown = tuple(b["title"] for b in answer_buttons(state, step))
     if step.kind == "choice":
+        everyday = lexicon().frequency_words  # "all the time" means Often at every such step
         options = tuple(
-            Option(o.value, o.title, tuple(s.lower() for s in o.synonyms)) for o in step.options
+            Option(
+                o.value,
+                o.title,
+                tuple(s.lower() for s in [*o.synonyms, *everyday.get(o.value, [])]),
+            )
+            for o in step.options
         )
         return Expectation(
             "choice",
