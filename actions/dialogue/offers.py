@@ -16,6 +16,7 @@ from actions.dialogue.turn import Turn
 from actions.exercises.catalogue import exercises, stages, themes, themes_in, ui_text
 from actions.safety import flow as safety_flow
 from actions.safety.gate import gate_reply, is_gated
+from actions.tracker_facts import intent_ranking
 
 SOMETHING_ELSE = "something_else"
 OTHER_STAGES = "other_stages"
@@ -185,6 +186,8 @@ class ClarifyHandler(Handler):
 
     def miss(self, turn: Turn, question: Question, reading: Reading) -> None:
         # "ok", "idk", a word that fits neither: asked once more, then the stages instead.
+        if follow_own_words(turn, question):
+            return
         if question.misses == 0:
             reask(turn, question, "utter_clarify_reask", self.buttons(turn, question))
         else:
@@ -192,6 +195,32 @@ class ClarifyHandler(Handler):
 
     def give_up(self, turn: Turn, question: Question) -> None:
         ask(turn, "topic_stage", lead="utter_clarify_still_unsure")
+
+
+OWN_WORDS = 4  # a reply this long at a menu is the person telling it in their own words
+
+
+def follow_own_words(turn: Turn, question: Question) -> bool:
+    """A menu that says "or tell me in your own words" follows them: the theme the classifier
+    found in a sentence, or which of the two or three it hesitated between. True if it did."""
+    from actions.dialogue.themes_read import theme_candidates  # it builds on offers
+
+    said = normalise(turn.tracker.latest_message.get("text") or "")
+    if len(said.split()) < OWN_WORDS:
+        return False
+    candidates = [
+        t
+        for t in theme_candidates(intent_ranking(turn.tracker))
+        if t not in question.args.get("themes", [])
+    ]
+    if not candidates:
+        return False
+    close(turn)
+    if len(candidates) == 1:
+        offer_theme(turn, candidates[0])
+    else:
+        ask(turn, "clarify", themes=candidates)
+    return True
 
 
 class TopicStageHandler(Handler):
@@ -224,6 +253,10 @@ class TopicStageHandler(Handler):
             offer_theme(turn, in_stage[0])
         else:
             ask(turn, "topic_theme", stage=reading.value, stage_label=stages()[reading.value].label)
+
+    def miss(self, turn: Turn, question: Question, reading: Reading) -> None:
+        if not follow_own_words(turn, question):
+            super().miss(turn, question, reading)
 
     def give_up(self, turn: Turn, question: Question) -> None:
         close(turn)

@@ -430,3 +430,18 @@ def test_is_it_normal_in_the_safety_conversation_after_abuse_gets_the_careful_an
         },
     )
     assert talk.responses[0] == "utter_faq_normal_after_abuse"
+
+
+def test_the_menu_follows_what_is_told_in_own_words(talk):
+    talk.say("help", intent="help")
+    ranking = [{"name": "trust_breach", "confidence": 0.42}, {"name": "setback", "confidence": 0.3}]
+    talk.say(
+        "she lost our savings gambling and lied about it", intent="nlu_fallback", ranking=ranking
+    )
+    assert talk.responses == ["utter_clarify_theme"]
+    talk.say("help", intent="help")
+    one = [{"name": "plan_future", "confidence": 0.5}, {"name": "setback", "confidence": 0.05}]
+    talk.say(
+        "we are divorcing, how do we split the house fairly", intent="nlu_fallback", ranking=one
+    )
+    assert "utter_offer_exercise" in talk.responses
