@@ -445,3 +445,11 @@ def test_the_menu_follows_what_is_told_in_own_words(talk):
         "we are divorcing, how do we split the house fairly", intent="nlu_fallback", ranking=one
     )
     assert "utter_offer_exercise" in talk.responses
+
+
+def test_a_question_back_at_an_offer_is_answered_with_what_the_exercise_does(talk):
+    offer(talk)
+    talk.say("what would that even do", intent="nlu_fallback", confidence=0.3)
+    assert talk.responses[-1] == "utter_offer_exercise" and len(talk.responses) == 2
+    talk.say("hmm")
+    assert talk.responses == ["utter_offer_left_open"]  # explained once, then let go
