@@ -91,10 +91,19 @@ def resume(turn: Turn) -> None:
         if state.step_id is None:
             state.step_id = engine.next_step_id(exercise, state.answers, role)
     save_progress(turn, state, status=RunStatus.ACTIVE)
-    path = engine.visible_path(state.exercise, state.answers, state.role)
-    number = path.index(state.step_id) + 1 if state.step_id in path else 1
-    turn.say("utter_exercise_resumed", exercise_title=state.exercise.title, number=number)
+    turn.say(
+        "utter_exercise_resumed", exercise_title=state.exercise.title, number=question_number(state)
+    )
     ask_step(turn, state)
+
+
+def question_number(state: ExerciseState) -> int:
+    """The number "Question N of M" shows for the current step (or the next question, at an
+    information step, which carries no number)."""
+    visible = engine.visible_path(state.exercise, state.answers, state.role)
+    asked = engine.question_path(state.exercise, state.answers, state.role)
+    before = visible[: visible.index(state.step_id)] if state.step_id in visible else []
+    return len([s for s in before if s in asked]) + 1
 
 
 def back_without_exercise(turn: Turn) -> None:

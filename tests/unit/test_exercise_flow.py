@@ -3,6 +3,8 @@ about what was stored, tolerant of a database that is down."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from actions.persistence import access
@@ -93,6 +95,8 @@ def test_pause_then_resume_after_a_restart(talk, repo):
     again.say("continue my exercise", intent="resume_exercise")
     assert again.responses[0] == "utter_exercise_resumed"
     assert again.slots["exercise_step"] == "control"
+    shown = re.search(r"Question (\d+) of", again.text).group(1)
+    assert str(again.last[0]["number"]) == shown  # "carry on from question 2", "Question 2 of 7"
     assert again.slots["exercise_answers"]["checking"]["value"] == "often"
     assert access.repository().get_run(run_id).status == RunStatus.ACTIVE
 
@@ -239,3 +243,17 @@ def test_someone_walking_in_pauses_at_once(talk, repo):
     talk.say("actually can we stop, my wife just walked in")
     run = repo.get_run(run_id)
     assert run.status == RunStatus.PAUSED and "past_hurt" not in run.answers
+
+
+def test_the_resumed_question_number_skips_information_steps_as_the_counter_does():
+    from actions.dialogue.exercise_flow import question_number
+    from actions.exercises.catalogue import exercises
+    from actions.exercises.state import ExerciseState
+
+    rules = exercises()["boundaries_rules"]
+    answered = {"feels_unsafe": {"value": "x"}}
+    numbers = [
+        question_number(ExerciseState(rules, None, step, "hurt", answered))
+        for step in ("feels_unsafe", "fair_rules", "rule_one", "rule_two")
+    ]
+    assert numbers == [1, 2, 2, 3]  # fair_rules is information: the next question is 2
