@@ -7,9 +7,11 @@ import re
 from typing import Any
 
 from actions.dialogue.lexicon import lexicon, normalise
-from actions.dialogue.moves import disclose_once
+from actions.dialogue.moves import disclose_once, say_faq
 from actions.dialogue.offers import offer_theme
 from actions.dialogue.question import ask
+from actions.dialogue.reading import INTENT_CONFIDENCE, asks_in_a_clause
+from actions.dialogue.reply import reply_of
 from actions.dialogue.turn import Turn
 from actions.themes import THEME_INTENTS
 from actions.tracker_facts import intent_ranking, latest_intent
@@ -26,6 +28,7 @@ LONG_STORY_SENTENCES = 3
 # second theme in 2), never on the held-out long messages.
 SECOND_THEME_RATIO = 0.25
 SECOND_THEME_CONFIDENCE = 0.1
+SURE_THEME = 0.8  # a question this surely about a theme gets the theme, not an FAQ answer
 SHORT_NUMBER_MESSAGE = 6  # "idk. a three? a four?": a number out of the blue, asked about
 BARE_NUMBER = re.compile(r"^-?\d+(?:[.,/]\d+)?$")
 
@@ -86,7 +89,22 @@ def not_a_theme_message(turn: Turn) -> bool:
     return False
 
 
+def answered_as_faq(turn: Turn) -> bool:
+    """A question the FAQ selector is sure of ("is it normal to still be this angry?") gets
+    its answer, even where the classifier leaned to a theme or was unsure. True if it did."""
+    reply = reply_of(turn.tracker)
+    sure = reply.faq_selected and reply.faq_confidence >= INTENT_CONFIDENCE
+    theme_sure = reply.intent in THEME_INTENTS and reply.confidence >= SURE_THEME
+    if not sure or theme_sure or not asks_in_a_clause(normalise(reply.text)):
+        return False
+    disclose_once(turn)
+    say_faq(turn, reply.faq_selected)
+    return True
+
+
 def offer_for_message(turn: Turn) -> None:
+    if answered_as_faq(turn):
+        return
     theme = latest_intent(turn.tracker)
     if theme not in THEME_INTENTS:
         ask(turn, "topic_stage")
@@ -100,7 +118,7 @@ def offer_for_message(turn: Turn) -> None:
 def clarify(turn: Turn) -> None:
     """Asks which theme fits instead of guessing (the menu by stage when none is close)."""
     disclose_once(turn)
-    if not_a_theme_message(turn):
+    if not_a_theme_message(turn) or answered_as_faq(turn):
         return
     candidates = theme_candidates(intent_ranking(turn.tracker))
     if candidates:
