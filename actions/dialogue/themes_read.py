@@ -13,6 +13,7 @@ from actions.dialogue.question import ask
 from actions.dialogue.reading import INTENT_CONFIDENCE, asks_in_a_clause
 from actions.dialogue.reply import reply_of
 from actions.dialogue.turn import Turn
+from actions.safety.gate import is_gated
 from actions.themes import THEME_INTENTS
 from actions.tracker_facts import intent_ranking, latest_intent
 
@@ -95,7 +96,9 @@ def answered_as_faq(turn: Turn) -> bool:
     reply = reply_of(turn.tracker)
     sure = reply.faq_selected and reply.faq_confidence >= INTENT_CONFIDENCE
     theme_sure = reply.intent in THEME_INTENTS and reply.confidence >= SURE_THEME
-    if not sure or theme_sure or not asks_in_a_clause(normalise(reply.text)):
+    # a theme closed to this person (under 18, after abuse) is answered by its gate instead
+    gated = reply.intent in THEME_INTENTS and is_gated(reply.intent, turn.tracker)
+    if not sure or theme_sure or gated or not asks_in_a_clause(normalise(reply.text)):
         return False
     disclose_once(turn)
     say_faq(turn, reply.faq_selected)

@@ -93,8 +93,9 @@ FAQ_CASES = [
 # The wordings were written blind (a session that never saw the FAQ training examples), so
 # this measures, it does not tune: the share answered is printed on every run and may not
 # fall below the floor (first 64 % on 2026-12-02; 70.5 % on 2026-12-03 after ten new
-# wordings per topic). Raise FAQ_FLOOR as the FAQ data grows; the aim is every wording answered.
-FAQ_FLOOR = 0.69
+# wordings per topic, 78.8 % once a question the selector is sure of is answered even where
+# the classifier leaned to a theme). Raise FAQ_FLOOR as it grows; the aim is every wording.
+FAQ_FLOOR = 0.77
 
 
 def test_blind_faq_wordings_get_their_answer(servers, faq_answers):

@@ -141,6 +141,8 @@ def test_an_unclear_message_gets_a_question_with_theme_buttons_and_no_loop(serve
     assert chat.said("utter_clarify_theme")
     assert 2 <= len(titles) <= 4 and titles[-1] == "Something else"
     chat.say("hmm")
+    assert chat.said("utter_clarify_reask")  # once more, with the same few themes
+    chat.say("hmm")
     assert "journey" in chat.text and 3 <= len(chat.buttons()) <= 6  # the stages, not 15 topics
     first = chat.text
     chat.say("hmm")
