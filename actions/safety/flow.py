@@ -308,6 +308,14 @@ class AreYouSafeHandler(Handler):
             else:
                 close(turn)
             return
+        if value == "misread":
+            if "abuse" in needs:  # stored with the person: asked to be sure before it is undone
+                ask(turn, "confirm_misunderstanding")
+                return
+            turn.set(slots.SAFETY_CHECK_PENDING, False)
+            turn.say("utter_misunderstanding_noted")
+            close(turn)
+            return
         if value == "will_call":
             turn.set(slots.SAFETY_CHECK_PENDING, False)
             turn.say("utter_will_call")
@@ -350,13 +358,16 @@ class AreYouSafeHandler(Handler):
 
     @staticmethod
     def careful_answer(turn: Turn) -> str | None:
-        """A question whose likely FAQ answer has a careful version after abuse: that one,
-        even when the selector is unsure (every such answer says the same careful thing)."""
+        """A question back answered here too ("can he read this?"): the FAQ answer the
+        selector is sure of; or, after abuse, the careful version of its likely answer even
+        when the selector is unsure (every such answer says the same careful thing)."""
         reply = reply_of(turn.tracker)
         if not reply.faq_selected or not asks_in_a_clause(normalise(reply.text)):
             return None
         careful = faq_answer(reply.faq_selected, turn.tracker)
-        return careful if careful != reply.faq_selected else None
+        if careful != reply.faq_selected or reply.faq_confidence >= INTENT_CONFIDENCE:
+            return careful
+        return None
 
     def digression(self, turn: Turn, question: Question, theme: str) -> None:
         careful = self.careful_answer(turn)

@@ -453,3 +453,26 @@ def test_a_question_back_at_an_offer_is_answered_with_what_the_exercise_does(tal
     assert talk.responses[-1] == "utter_offer_exercise" and len(talk.responses) == 2
     talk.say("hmm")
     assert talk.responses == ["utter_offer_left_open"]  # explained once, then let go
+
+
+def test_no_not_like_that_in_the_safety_conversation_is_a_misreading_not_danger(talk):
+    talk.say(
+        "everyone would be fine without me", intent="crisis", safety={"categories": ["crisis"]}
+    )
+    talk.say("no not like that. i mean the marriage")
+    assert talk.responses == ["utter_misunderstanding_noted"]
+    assert not talk.slots.get("safety_check_pending")
+
+
+def test_a_sure_faq_question_in_the_safety_conversation_is_answered(talk):
+    talk.say(
+        "everyone would be fine without me", intent="crisis", safety={"categories": ["crisis"]}
+    )
+    selected = {
+        "faq": {"response": {"utter_action": "utter_faq/partner_find_out", "confidence": 0.8}}
+    }
+    talk.say(
+        "can my husband read what i write here?", intent="nlu_fallback", response_selector=selected
+    )
+    assert talk.responses[0] == "utter_faq/partner_find_out"
+    assert talk.slots["question"]["id"] == "are_you_safe"  # still listening
