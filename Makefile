@@ -60,9 +60,11 @@ $(WIDGET_JS): node_modules/.package-lock.json $(WIDGET_SRC)
 
 widget: $(WIDGET_JS) ## bundle the website widget
 
-# Debian's Chromium for the browser tests (never a downloaded browser build).
-browser: ## install Debian's chromium for the browser tests
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+# Debian's Chromium for the browser tests (never a downloaded browser build), and nginx for
+# the deployment tests, which run a throwaway nginx of their own (tests/support/nginx.py).
+browser: ## install Debian's chromium and nginx for the browser and deployment tests
+	@command -v chromium >/dev/null && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null \
+	  || { apt-get update -qq && apt-get install -y -qq chromium nginx; }
 
 validate: $(SPACY_DIR)/meta.json ## rasa data validate
 	$(RASA) data validate --fail-on-warnings --quiet
