@@ -110,6 +110,8 @@ def answer_request(turn: Turn, intent: str, in_exercise: bool = False) -> None:
         turn.say("utter_welcome_back")
     elif intent == "greet":
         turn.say("utter_greet_again")
+    elif intent == "goodbye":
+        say_goodbye(turn)
     elif intent == "other_language":
         note = language_note(turn)
         if note and note == last_bot_message(turn.tracker)["text"]:
@@ -128,6 +130,15 @@ def answer_request(turn: Turn, intent: str, in_exercise: bool = False) -> None:
         turn.say(REQUEST_RESPONSES[intent])
     else:
         logger.debug("No answer for request %s", intent)
+
+
+def say_goodbye(turn: Turn) -> None:
+    """ "Your answers are saved" only when something this person wrote is kept."""
+    try:
+        kept = repository().keeps_answers(turn.sender_id)
+    except StorageUnavailable:
+        kept = False  # not known: promise nothing
+    turn.say("utter_goodbye_saved" if kept else "utter_goodbye")
 
 
 def say_fresh(turn: Turn, response: str, instead: str = "utter_listening") -> None:
@@ -180,7 +191,10 @@ def show_summaries(turn: Turn, wanted: str | None = None) -> None:
         chosen = runs[0]
     if chosen is not None:
         summary = engine.build_summary(
-            exercises()[chosen.exercise_id], chosen.answers, ui_text()["skipped_mark"]
+            exercises()[chosen.exercise_id],
+            chosen.answers,
+            ui_text()["skipped_mark"],
+            role=chosen.role,
         )
         turn.say(text=summary.as_text(ui_text()))
         return

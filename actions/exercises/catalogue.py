@@ -60,6 +60,8 @@ class UiText(Strict):
     i_am_safe: str
     not_safe: str
     score_line: str
+    score_line_partial: str
+    score_too_few: str
     back_to_exercise: str
     skipped_mark: str
     notes_heading: str

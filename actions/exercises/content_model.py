@@ -75,6 +75,8 @@ class Step(Strict):
     prompt_by_role: dict[Role, str] | None = None
     prompt_neutral: str | None = None  # for "word it for both of us"
     hint: str | None = None
+    # The examples in the hint speak in one side's voice; "word it for both of us" gets its own.
+    hint_neutral: str | None = None
     options: list[Option] | None = None
     scale: Scale | None = None
     when: Condition | None = None
@@ -108,6 +110,11 @@ class Step(Strict):
         if self.prompt is not None:
             return self.prompt
         return self.prompt_by_role.get(role or "hurt") or self.prompt_by_role["hurt"]
+
+    def hint_for(self, role: str | None) -> str | None:
+        if role == "neutral" and self.hint_neutral is not None:
+            return self.hint_neutral
+        return self.hint
 
     @property
     def roles(self) -> tuple[str, ...] | None:
@@ -150,6 +157,13 @@ class Summary(Strict):
     template: str | None = None
     score: Score | None = None
     closing: str | None = None
+    # When what the person wrote depends on their side (an apology draft or a hurt carried).
+    closing_by_role: dict[Role, str] | None = None
+
+    def closing_for(self, role: str | None) -> str | None:
+        if self.closing_by_role:
+            return self.closing_by_role.get(role or "hurt") or self.closing
+        return self.closing
 
 
 class Exercise(Strict):
@@ -192,6 +206,13 @@ class Exercise(Strict):
                     )
             if step.group is not None and step.kind != "text":
                 raise ValueError(f"step {step.id!r}: `group` belongs to text steps")
+            if step.hint and step.prompt_neutral and not step.hint_neutral:
+                # a neutral question with examples in the hurt partner's voice reads as taking sides
+                raise ValueError(
+                    f"step {step.id!r}: a neutral prompt and a hint need `hint_neutral`"
+                )
+            if step.hint_neutral and not step.prompt_neutral:
+                raise ValueError(f"step {step.id!r}: `hint_neutral` goes with `prompt_neutral`")
             if step.prompt_by_role is not None and not values["role_aware"]:
                 raise ValueError(f"step {step.id!r}: `prompt_by_role` needs `role_aware: true`")
             seen[step.id] = step

@@ -116,6 +116,8 @@ class SummaryView:
     paragraph: str | None = None
     score: int | None = None
     score_max: int | None = None
+    scored: int = 0  # questions that counted towards the score
+    score_questions: int = 0  # questions the score is made of
     reading: str | None = None
     next_exercise: str | None = None
     closing: str | None = None
@@ -132,7 +134,17 @@ class SummaryView:
             notes = "\n".join(f"• {note}" for note in self.notes)
             parts.append(f"{labels['notes_heading']}\n{notes}")
         if self.score is not None:
-            parts.append(labels["score_line"].format(score=self.score, score_max=self.score_max))
+            line = "score_line" if self.scored == self.score_questions else "score_line_partial"
+            parts.append(
+                labels[line].format(
+                    score=self.score,
+                    score_max=self.score_max,
+                    scored=self.scored,
+                    questions=self.score_questions,
+                )
+            )
+            if self.reading is None:
+                parts.append(labels["score_too_few"])
         if self.reading:
             parts.append(self.reading)
         if self.closing:
@@ -155,9 +167,11 @@ def _highest(step: Step) -> int:
     return max(option.score or 0 for option in step.options)
 
 
-def build_summary(exercise: Exercise, answers: Answers, skipped_mark: str) -> SummaryView:
+def build_summary(
+    exercise: Exercise, answers: Answers, skipped_mark: str, role: str | None = None
+) -> SummaryView:
     summary = exercise.summary
-    view = SummaryView(title=summary.title, closing=summary.closing)
+    view = SummaryView(title=summary.title, closing=summary.closing_for(role))
     for item in summary.items:
         answer = answers.get(item.step)
         if answer is not None:
@@ -178,14 +192,25 @@ def build_summary(exercise: Exercise, answers: Answers, skipped_mark: str) -> Su
         if s.kind == "info" and answers.get(s.id) and answers[s.id].get("value") not in (SEEN, "")
     ]
     if summary.score:
-        numbers = [answers[s].get("number") for s in summary.score.steps if s in answers]
-        numbers = [n for n in numbers if n is not None]
-        if numbers:
-            view.score = sum(numbers)
-            view.score_max = sum(_highest(step_by_id(exercise, s)) for s in summary.score.steps)
-            band = next(
-                (b for b in summary.score.bands if view.score <= b.max), summary.score.bands[-1]
-            )
-            view.reading = band.reading
-            view.next_exercise = band.next_exercise
+        _score(view, exercise, answers)
     return view
+
+
+def _score(view: SummaryView, exercise: Exercise, answers: Answers) -> None:
+    """The score of the questions answered, out of what those could have scored: a skipped
+    question is left out, not counted as zero. The band is read from the score scaled to
+    the whole set, and only when at least half the questions were answered."""
+    score = exercise.summary.score
+    answered = [s for s in score.steps if s in answers and answers[s].get("number") is not None]
+    if not answered:
+        return
+    view.score = sum(answers[s]["number"] for s in answered)
+    view.score_max = sum(_highest(step_by_id(exercise, s)) for s in answered)
+    view.scored, view.score_questions = len(answered), len(score.steps)
+    if 2 * len(answered) < len(score.steps):
+        return
+    full = sum(_highest(step_by_id(exercise, s)) for s in score.steps)
+    scaled = view.score * full / view.score_max if view.score_max else view.score
+    band = next((b for b in score.bands if scaled <= b.max), score.bands[-1])
+    view.reading = band.reading
+    view.next_exercise = band.next_exercise

@@ -80,8 +80,9 @@ def render_step(state: ExerciseState) -> dict:
         parts.append(
             ui["rating_scale"].format(min=scale.min, max=scale.max, low=scale.low, high=scale.high)
         )
-    if step.hint and prefilled is None:
-        parts.append(step.hint)
+    hint = step.hint_for(state.role)
+    if hint and prefilled is None:
+        parts.append(hint)
     return {"text": "\n\n".join(parts), "buttons": with_controls(answer_buttons(state, step))}
 
 

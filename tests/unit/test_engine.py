@@ -6,7 +6,7 @@ import pytest
 
 from actions.dialogue.reading import Expectation, Reply, read
 from actions.exercises import engine
-from actions.exercises.catalogue import load_exercises
+from actions.exercises.catalogue import load_exercises, ui_text
 from actions.exercises.content_model import Exercise
 from actions.exercises.rendering import expectation
 from actions.exercises.state import ExerciseState
@@ -178,3 +178,44 @@ def test_self_check_scores_map_to_readings():
     assert high.score == 14 and low.score == 0
     assert high.reading != low.reading
     assert high.next_exercise == "professional_help"
+
+
+def _self_check(answered: int):
+    exercise = load_exercises()["signs_of_eroded_trust"]
+    steps = [s for s in exercise.steps if s.kind == "choice"]
+    answers = {s.id: {"value": "often", "number": 2} for s in steps[:answered]}
+    answers.update({s.id: engine.SKIPPED.as_dict() for s in steps[answered:]})
+    return exercise, engine.build_summary(exercise, answers, "(skipped)")
+
+
+def test_skipped_questions_leave_the_score_out_of_what_was_answered():
+    _, full = _self_check(7)
+    exercise, partial = _self_check(5)
+    assert (partial.score, partial.score_max) == (10, 10)  # not "10 out of 14"
+    assert partial.reading == full.reading  # "often" to everything answered reads the same
+    text = partial.as_text(ui_text())
+    assert "10 out of 10, from the 5 of 7 questions you answered" in text
+
+
+def test_too_few_answers_give_no_reading():
+    _, view = _self_check(3)
+    assert view.score == 6 and view.reading is None and view.next_exercise is None
+    assert ui_text()["score_too_few"] in view.as_text(ui_text())
+
+
+def test_word_it_for_both_of_us_gets_neutral_examples():
+    exercise = load_exercises()["apology_past_hurts"]
+    step = engine.step_by_id(exercise, "need_acknowledged")
+    assert step.hint_for("hurt") == step.hint
+    assert step.hint_for("neutral") != step.hint and "you let me" not in step.hint_for("neutral")
+
+
+def test_the_apology_closing_fits_what_the_person_wrote():
+    exercise = load_exercises()["apology_past_hurts"]
+    closing = {
+        role: engine.build_summary(exercise, {}, "(skipped)", role=role).closing
+        for role in ("broke_trust", "hurt", "neutral")
+    }
+    assert "draft" in closing["broke_trust"]
+    assert "draft" not in closing["hurt"] and "draft" not in closing["neutral"]
+    assert len(set(closing.values())) == 3
