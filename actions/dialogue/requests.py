@@ -26,7 +26,10 @@ def during_question(turn: Turn, question: Question, intent: str) -> None:
             exercise_flow.pause(turn, closing=True)
         else:
             close(turn)
-            turn.say("utter_stop_talking" if intent == "stop_talking" else "utter_goodbye")
+            if intent == "stop_talking":
+                turn.say("utter_stop_talking")
+            else:
+                moves.say_goodbye(turn)
         return
     if intent == "delete_my_data":
         ask(turn, "confirm_delete", then=question.as_slot())

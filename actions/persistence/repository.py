@@ -185,6 +185,24 @@ class Repository:
             return [RunView.of(run) for run in runs]
 
     @guarded
+    def keeps_answers(self, sender_id: str) -> bool:
+        """Whether anything this person wrote is kept to come back to: an answer (not a
+        skip) in a run that is open or finished. A stopped run is not come back to."""
+        with self.database.session() as session:
+            kept = session.execute(
+                select(Answer.id)
+                .join(ExerciseRun)
+                .join(Person)
+                .where(
+                    Person.sender_id == sender_id,
+                    ExerciseRun.status.in_((*RunStatus.OPEN, RunStatus.FINISHED)),
+                    Answer.value != "",
+                )
+                .limit(1)
+            ).first()
+            return kept is not None
+
+    @guarded
     def set_abuse_disclosed(self, sender_id: str, channel: str, disclosed: bool) -> None:
         with self.database.session() as session:
             self.person(session, sender_id, channel).abuse_disclosed = disclosed

@@ -184,3 +184,21 @@ def test_delete_my_data_erases_the_answers_and_the_conversation(servers, saved):
     assert not any("gambling" in data or "forty thousand" in data for data in stored)
     chat.say("hi")  # a fresh start: the full welcome again
     assert "automated self-help assistant" in chat.text
+
+
+def test_goodbye_says_saved_only_when_something_was_written(servers):
+    chat = servers.chat("goodbye-nothing")
+    chat.say("hi")
+    chat.say("bye")
+    assert chat.said("utter_goodbye") and "saved" not in chat.text.lower()
+
+    chat = servers.chat("goodbye-kept")
+    chat.say('/start_exercise{"exercise":"trust_breach"}')
+    chat.press("I was hurt")
+    for _ in range(3):  # past the information steps to the first written answer
+        if "Continue" not in [b["title"] for b in chat.buttons()]:
+            break
+        chat.press("Continue")
+    chat.say("he hid a second phone for a year")
+    chat.say("ok bye for now")
+    assert "saved" in chat.text.lower()

@@ -86,6 +86,18 @@ def test_stopping_discards_answers(repository):
     assert repository.latest_open_run("s1") is None
 
 
+def test_answers_are_kept_only_once_something_was_written(repository):
+    assert not repository.keeps_answers("s1")  # nobody yet
+    run_id = repository.start_run("s1", "rest", "setback", None, "a")
+    assert not repository.keeps_answers("s1")  # started, nothing written
+    repository.save_answers(run_id, {"a": {"value": "", "number": None}}, "b")
+    assert not repository.keeps_answers("s1")  # a skip is not an answer
+    repository.save_answers(run_id, {"b": {"value": "we argued", "number": None}}, "c")
+    assert repository.keeps_answers("s1") and not repository.keeps_answers("s2")
+    repository.set_status(run_id, "stopped")
+    assert not repository.keeps_answers("s1")  # stopped: discarded
+
+
 def test_people_are_separate(repository):
     repository.start_run("alice", "rest", "setback", None, "a")
     assert repository.latest_open_run("bob") is None
