@@ -199,7 +199,9 @@ def skip(turn: Turn, state: ExerciseState, response: str = "utter_step_skipped")
 
 def finish(turn: Turn, state: ExerciseState) -> None:
     ui = ui_text()
-    summary = engine.build_summary(state.exercise, state.answers, ui["skipped_mark"])
+    summary = engine.build_summary(
+        state.exercise, state.answers, ui["skipped_mark"], role=state.role
+    )
     turn.say(text=summary.as_text(ui))
     saved = save_progress(turn, state, status=RunStatus.FINISHED, score=summary.score)
     clear_exercise(turn)
@@ -438,7 +440,10 @@ class ExerciseStepHandler(Handler):
         buttons = with_controls(answer_buttons(state, step))
         skip_only = with_controls([])
         open_step = step.kind in ("text", "info")
-        if reading.kind == "question":
+        if reading.complaint:
+            # "this is pointless": heard, and the ways out of this step offered with it
+            reask(turn, question, "utter_step_complaint", buttons if not open_step else skip_only)
+        elif reading.kind == "question":
             # A question back: held gently; at a choice the options stay on screen.
             if open_step:
                 reask(turn, question, "utter_step_question", skip_only)

@@ -14,6 +14,8 @@ CONTROLS = ("skip", "pause", "stop", "explain", "resume")
 
 class Controls(Strict):
     interrupted: list[str]
+    declined: list[str]
+    changed_mind: list[str]
     skip: list[str]
     pause: list[str]
     stop: list[str]
@@ -32,6 +34,7 @@ class Lexicon(Strict):
     controls: Controls
     returned: list[str]
     retract: list[str]
+    complaints: list[str]
     frequency_words: dict[str, list[str]]
     ordinals: dict[str, list[str]]
     numbers: dict[str, int]

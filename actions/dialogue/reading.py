@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-from actions.dialogue.lexicon import lexicon, normalise
+from actions.dialogue.lexicon import CONTROLS, lexicon, normalise
 from actions.themes import THEME_INTENTS
 
 ExpectationKind = Literal["choice", "rating", "text", "info"]
@@ -74,6 +74,9 @@ EMOJI_OR_PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
 NUMBER = re.compile(r"(?<![\w.])(-?\d+)(?:[.,]\d+)?")
 GENERIC_WORD_POSITION = 3  # a lone yes / no word counts among a reply's first three words
 SHORT_REPLY_WORDS = 6  # controls and requests are read only in replies this short
+SENTENCE_REPLY_WORDS = 12  # "i'd rather not say, it's too much" still declines the step
+OPENING_WORDS = 2  # "honestly, i'd rather not say": the words a decline may come after
+COMPLAINT_WORDS = 8  # a longer reply that says "waste of time" is more likely an answer
 INTENT_CONFIDENCE = 0.6
 REQUEST_CONFIDENCE = 0.75
 DIGRESSION_CONFIDENCE = 0.6
@@ -141,6 +144,7 @@ class Reading:
     theme: str | None = None
     faq: str | None = None
     out_of_range: bool = False
+    complaint: bool = False  # a non-answer that is a complaint about the exercise itself
     items: tuple[str, ...] = field(default=())  # a text answer that lists several things
 
 
@@ -153,9 +157,11 @@ def read(reply: Reply, expects: Expectation) -> Reading:
         return Reading("non_answer")
     if expects.kind == "info" and said in {normalise(t) for t in expects.shown}:
         return Reading("answer", value="continue")  # the "Continue" button's label, typed
-    control = _control(
-        reply, said, lexicon_words=expects.controls, any_length=expects.kind in ("choice", "rating")
-    )
+    if expects.kind == "choice":
+        named = _named_option(said, expects.options)
+        if named is not None:  # "pause it" at "stop or pause?" is that option, not a control
+            return Reading("answer", value=named.value)
+    control = _control(reply, said, expects)
     if control:
         return Reading("control", control=control)
     if expects.kind == "choice":
@@ -217,8 +223,12 @@ def _read_other(reply: Reply, said: str, expects: Expectation) -> Reading:
         if theme:
             return Reading("digression", theme=theme)
         return Reading("question")
+    if _complains(reply, said, request) and expects.controls:
+        return Reading("non_answer", complaint=True)  # at a step: acknowledged, not stored
     if request:
         return Reading("request", request=request)
+    if _complains(reply, said, request):
+        return Reading("request", request="frustration")
     if expects.kind == "text":
         return Reading("answer", value=reply.text.strip(), items=tuple(list_items(reply.text)))
     if expects.kind == "info":
@@ -242,21 +252,41 @@ def _request(reply: Reply, short: bool) -> str | None:
     return None
 
 
+def _complains(reply: Reply, said: str, request: str | None) -> bool:
+    """ "this is a waste of time": about the exercise or the assistant, not an answer."""
+    if request == "frustration":
+        return True
+    if len(said.split()) > COMPLAINT_WORDS:
+        return False
+    return bool(longest_spans(said, [(p, "complaint") for p in _phrases("complaints")]))
+
+
 def _digression(reply: Reply, expects: Expectation, sure: bool = True) -> str | None:
     other_theme = reply.intent in THEME_INTENTS and reply.intent != expects.theme
     needed = DIGRESSION_CONFIDENCE if sure else TAKEN_BACK_DIGRESSION_CONFIDENCE
     return reply.intent if other_theme and reply.confidence >= needed else None
 
 
-def _control(reply: Reply, said: str, lexicon_words: bool, any_length: bool) -> str | None:
+def _control(reply: Reply, said: str, expects: Expectation) -> str | None:
     """Skip, pause, stop, "what is this for", continue, in a short reply: by the lexicon's
     words inside an exercise, by a sure intent anywhere. Where the answer is an option or a
     number, a longer "let's stop here for now" cannot be an answer, so it counts too."""
+    lexicon_words = expects.controls
+    any_length = expects.kind in ("choice", "rating")
     intent_control = CONTROL_INTENTS.get(reply.intent or "")
     if any_length and intent_control and reply.confidence >= REQUEST_CONFIDENCE:
         return intent_control
     if lexicon_words and longest_spans(said, [(p, "pause") for p in _phrases("interrupted")]):
         return "pause"  # "my wife just walked in": kept safe at once, never an answer
+    if lexicon_words and len(said.split()) <= SENTENCE_REPLY_WORDS:
+        # "i'd rather not" answers a yes / no option; it declines only a written answer
+        declining = ("declined", "skip") if expects.kind in ("text", "info") else None
+        for name, control in filter(None, (("changed_mind", "stop"), declining)):
+            spans = longest_spans(said, [(p, control) for p in _phrases(name)])
+            # said as their own words, near the start ("sorry, i'd rather not say"), not
+            # quoted in an answer ("he just says i don't want to talk about it")
+            if any(len(said[:start].split()) <= OPENING_WORDS for start, _, _ in spans):
+                return control  # asked whether to stop or pause / the step left out
     if len(said.split()) > SHORT_REPLY_WORDS:
         return None
     for name in ("skip", "pause", "stop", "explain", "resume") if lexicon_words else ():
@@ -326,6 +356,12 @@ def match_option(reply: Reply, expects: Expectation) -> Option | None:
         if found is not None:
             return found
     return _by_meaning(reply, expects)
+
+
+def _named_option(said: str, options: Sequence[Option]) -> Option | None:
+    """The one option whose title or own synonym is the whole reply."""
+    named = [o for o in options if said in {normalise(w) for w in (o.title, *o.synonyms)}]
+    return named[0] if len(named) == 1 else None
 
 
 def _position(said: str, count: int) -> int | None:
@@ -454,7 +490,7 @@ def says_back(text: str) -> bool:
 @lru_cache(maxsize=16)
 def _phrases(name: str) -> frozenset[str]:
     lex = lexicon()
-    if name in ("interrupted", "skip", "pause", "stop", "explain", "resume"):
+    if name in ("interrupted", "declined", "changed_mind", *CONTROLS):
         return frozenset(normalise(p) for p in getattr(lex.controls, name))
     return frozenset(normalise(p) for p in getattr(lex, name))
 

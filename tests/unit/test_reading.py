@@ -259,3 +259,71 @@ def test_a_single_control_word_inside_an_answer_is_the_answer():
 
 def test_a_question_after_wait_at_a_text_step_is_not_stored():
     assert read(Reply("wait does this get saved somewhere she could see"), TEXT).kind != "answer"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "this is a waste of time",
+        "honestly this isn't helping",
+        "ugh stupid question",
+        "i hate these questions",
+        "you're not listening to me",
+    ],
+)
+def test_a_complaint_at_a_written_step_is_not_an_answer(said):
+    reading = read(Reply(said), TEXT)
+    assert reading.kind == "non_answer" and reading.complaint
+
+
+def test_a_complaint_outside_an_exercise_is_frustration():
+    reading = read(Reply("this is a waste of time"), OFFER)
+    assert (reading.kind, reading.request) == ("request", "frustration")
+
+
+@pytest.mark.parametrize(
+    "said, control",
+    [
+        ("i'd rather not say", "skip"),
+        ("honestly i don't want to answer that one", "skip"),
+        ("sorry, too painful to write about right now", "skip"),
+        ("actually i changed my mind", "stop"),
+        ("can we do something else instead", "stop"),
+        ("wait this isn't what i wanted", "stop"),
+    ],
+)
+def test_declining_or_changing_ones_mind_at_a_written_step(said, control):
+    assert read(Reply(said), TEXT).control == control
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "he just says i don't want to talk about it and walks off",
+        "that the lying was a waste of time for both of us, and it cost us years",
+        "i feel so stupid for not seeing it",
+        "she changed her mind about the counsellor twice",
+    ],
+)
+def test_answers_that_quote_such_words_are_kept(said):
+    reading = read(Reply(said), TEXT)
+    assert (reading.kind, reading.value) == ("answer", said)
+
+
+def test_id_rather_not_answers_a_yes_no_step():
+    step = Expectation("choice", (Option("yes", "Yes", ()), Option("no", "No", ())), controls=True)
+    assert read(Reply("i'd rather not"), step).control != "skip"
+
+
+@pytest.mark.parametrize("said, value", [("pause it", "pause"), ("keep going", "keep_going")])
+def test_an_option_named_in_full_wins_over_the_control_of_the_same_words(said, value):
+    stop_or_pause = Expectation("choice", options_for("confirm_stop"), by_position=False)
+    reply = Reply(said, intent="pause_exercise", confidence=0.97)
+    assert read(reply, stop_or_pause).value == value
+
+
+@pytest.mark.parametrize("question", ["safety_check", "are_you_safe"])
+@pytest.mark.parametrize("said", ["i don't want to talk about it", "i'd rather not say"])
+def test_declining_a_safety_question_is_not_a_no(question, said):
+    expects = Expectation("choice", options_for(question), by_position=False)
+    assert read(Reply(said), expects).value == "not_sure"

@@ -33,6 +33,13 @@ def nlp():
         ("i'm the one who broke it", "broke_trust"),
         ("i hurt her", "broke_trust"),
         ("i screwed up", "broke_trust"),
+        ("my wife found out about the affair", "broke_trust"),
+        ("my husband discovered the messages last week", "broke_trust"),
+        ("she found out about my lies", "broke_trust"),
+        ("he caught me texting my ex", "broke_trust"),
+        ("i got caught", "broke_trust"),
+        ("since my affair came out", "broke_trust"),
+        ("i slept with a coworker for three months", "broke_trust"),
     ],
 )
 def test_a_role_statement_is_found_and_answers_the_role_question(nlp, said, role):
