@@ -157,10 +157,26 @@ def labels_of(examples: Sequence[SafetyExample]) -> np.ndarray:
     return np.array([[c in e.categories for c in CATEGORIES] for e in examples], dtype=int)
 
 
+def ordinary_units(texts: Sequence[str]) -> list[str]:
+    """Ordinary relationship talk cut the way a message is scored (itself, its sentences and
+    pairs): each unit is a negative, so no sentence of an everyday story raises the alarm."""
+    return list(dict.fromkeys(unit for text in texts for unit in units(text)))
+
+
+def _with_negatives(texts: list[str], y: np.ndarray, negatives: Sequence[str]):
+    extra = np.zeros((len(negatives), y.shape[1]), dtype=y.dtype)
+    return texts + list(negatives), np.vstack([y, extra]) if len(negatives) else y
+
+
 def out_of_fold_decisions(
-    examples: Sequence[SafetyExample], embed: Embedder, config: DetectorConfig
+    examples: Sequence[SafetyExample],
+    embed: Embedder,
+    config: DetectorConfig,
+    negatives: Sequence[str] = (),
 ) -> np.ndarray:
-    """Each example's decision values from a model that never saw it (k-fold)."""
+    """Each example's decision values from a model that never saw it (k-fold). The extra
+    `negatives` are in every fold's training part and are never scored: the thresholds come
+    from the safety set alone."""
     texts = [e.text for e in examples]
     y = labels_of(examples)
     strata = [e.label for e in examples]
@@ -170,7 +186,8 @@ def out_of_fold_decisions(
     folds = StratifiedGroupKFold(config.folds, shuffle=True, random_state=config.random_state)
     decisions = np.zeros(y.shape, dtype=float)
     for train, held in folds.split(texts, strata, groups):
-        scorer = _Scorer.fit([texts[i] for i in train], y[train], embed, config)
+        fold_texts, fold_y = _with_negatives([texts[i] for i in train], y[train], negatives)
+        scorer = _Scorer.fit(fold_texts, fold_y, embed, config)
         decisions[held] = scorer.decisions([texts[i] for i in held], embed)
     return decisions
 
@@ -224,16 +241,23 @@ class RiskModel:
         examples: Sequence[SafetyExample],
         config: DetectorConfig = DetectorConfig(),
         embed: Embedder = default_embedder,
+        ordinary: Sequence[str] = (),
     ) -> RiskModel:
+        """`ordinary`: everyday relationship messages (the theme training examples), learnt
+        as negatives sentence by sentence."""
         embed = embed if isinstance(embed, CachedEmbedder) else CachedEmbedder(embed)
         y = labels_of(examples)
-        oof = out_of_fold_decisions(examples, embed, config)
+        negatives = ordinary_units(ordinary)
+        oof = out_of_fold_decisions(examples, embed, config, negatives)
         platt = fit_calibration(oof, y)
         oof_scores = _sigmoid(oof * platt[:, 0] + platt[:, 1])
         thresholds = choose_thresholds(oof_scores, y, config)
-        scorer = _Scorer.fit([e.text for e in examples], y, embed, config)
+        scorer = _Scorer.fit(
+            *_with_negatives([e.text for e in examples], y, negatives), embed, config
+        )
         report = {
             "examples": len(examples),
+            "ordinary_units": len(negatives),
             "positives": {c: int(y[:, i].sum()) for i, c in enumerate(CATEGORIES)},
         }
         model = cls(scorer, platt, thresholds, report, embed)

@@ -45,8 +45,10 @@ DEV_SET = Path(os.environ.get("SAFETY_DEV_SET", "/work/blind/dev/safety_dev.yml"
 HELDOUT_SET = REPO_ROOT / "tests" / "safety" / "heldout" / "safety_heldout.yml"
 TARGET_RECALL = 0.98  # issue 19's target, not met yet
 TARGET_FALSE_POSITIVE_RATE = 0.02
-MIN_HELDOUT_RECALL = 0.79  # the floor: the grouped-folds measurement, rounded down
-MAX_FALSE_POSITIVE_RATE = 0.055
+# The floor, raised with each measured improvement (81.2 % / 3.6 % once everyday theme talk
+# was learnt as negatives, 2026-12-03), rounded to leave a little room.
+MIN_HELDOUT_RECALL = 0.80
+MAX_FALSE_POSITIVE_RATE = 0.045
 
 # A detector maps texts to their flagged categories (crisis first) and whether it is clear.
 Flags = tuple[frozenset[str], bool]
@@ -163,13 +165,25 @@ class Deployed:
         return [verdict_flags(self.parse(text)["safety"]) for text in texts]
 
 
+def deployed_ordinary_talk() -> list[str]:
+    """The everyday messages the deployed detector learns as negatives (config.yml)."""
+    import yaml
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from bot.nlu.safety_net import ordinary_talk
+
+    config = yaml.safe_load((REPO_ROOT / "config.yml").read_text(encoding="utf-8"))
+    net = next(c for c in config["pipeline"] if c["name"].endswith("SafetyNet"))
+    return ordinary_talk(load_data(str(REPO_ROOT / "data" / "nlu")), net["ordinary_intents"])
+
+
 def cross_validated_detector(examples: Sequence[SafetyExample]) -> tuple[list[Flags], dict]:
     """The detector on its own training data, each example scored out of fold."""
     from bot.nlu.risk_detector import DetectorConfig, RiskModel
     from bot.nlu.safety_data import embed_in_stories
 
     composed = list(examples) + embed_in_stories(list(examples))
-    model = RiskModel.train(composed, DetectorConfig())
+    model = RiskModel.train(composed, DetectorConfig(), ordinary=deployed_ordinary_talk())
     thresholds = {c: t.as_dict() for c, t in model.thresholds.items()}
     scores = model.out_of_fold_scores[: len(examples)]
     flags = [score_flags(dict(zip(CATEGORIES, row, strict=True)), thresholds) for row in scores]

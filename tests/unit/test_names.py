@@ -41,6 +41,9 @@ def test_every_theme_has_its_intent_reflection_rule_data_exercise_and_label(doma
         if "intent" in step and step["intent"] in domain["intents"]
     }
     assert themes <= offered
+    config = yaml.safe_load((REPO_ROOT / "config.yml").read_text())
+    net = next(c for c in config["pipeline"] if c["name"].endswith("SafetyNet"))
+    assert set(net["ordinary_intents"]) == themes  # the detector's everyday talk
 
 
 def test_the_delete_action_sets_exactly_what_the_tracker_store_purges_on(repo, make_tracker):

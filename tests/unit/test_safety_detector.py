@@ -257,3 +257,18 @@ def test_minor_flag(text, minor):
 )
 def test_covert_flag(text, covert):
     assert asks_covert_monitoring(text) is covert
+
+
+def test_everyday_talk_is_learnt_sentence_by_sentence_and_leaves_the_thresholds_alone():
+    examples = load_dir(REPO_ROOT / "data" / "safety")[::4]
+    story = (
+        "We have been together nine years. She stopped answering my calls for two days. "
+        "I kept staring at the ceiling all night. Now she says she wants space and I feel lost."
+    )
+    plain = RiskModel.train(examples, DetectorConfig(folds=3), zero_embedder)
+    taught = RiskModel.train(examples, DetectorConfig(folds=3), zero_embedder, ordinary=[story])
+    sentence = "She stopped answering my calls for two days."
+    assert taught.score(sentence)["crisis"] < plain.score(sentence)["crisis"]
+    assert taught.training_report["ordinary_units"] == len(units(story))
+    # thresholds come from the safety set's own out-of-fold scores, never from the extras
+    assert len(taught.out_of_fold_scores) == len(examples)
