@@ -267,6 +267,14 @@ def remembered_answers(turn: Turn, exercise: Exercise) -> dict[str, str]:
     return found
 
 
+def remember_for_later(turn: Turn, state: ExerciseState) -> None:
+    """A written answer may already answer a choice step still to come ("the money he hid"
+    before "which of these is closest?"): offered back there, as at the start."""
+    for step_id, value in remembered_answers(turn, state.exercise).items():
+        if step_id not in state.answers:
+            state.prefills.setdefault(step_id, value)
+
+
 def recent_texts(turn: Turn) -> list[str]:
     texts = [
         event.get("text") or ""
@@ -396,6 +404,8 @@ class ExerciseStepHandler(Handler):
             ).as_dict()
         else:
             state.answers[step.id] = engine.Answer(reading.value, reading.number).as_dict()
+        if step.kind == "text":
+            remember_for_later(turn, state)
         advance(turn, state)
 
     @staticmethod

@@ -476,3 +476,30 @@ def test_a_sure_faq_question_in_the_safety_conversation_is_answered(talk):
     )
     assert talk.responses[0] == "utter_faq/partner_find_out"
     assert talk.slots["question"]["id"] == "are_you_safe"  # still listening
+
+
+@pytest.mark.parametrize("topic", ["stay_or_leave", "partner_wont_talk", "can_trust_come_back"])
+def test_advice_on_repairing_trust_after_an_abuse_disclosure_is_answered_with_care(talk, topic):
+    talk.say("he hits me when he drinks", intent="abuse", safety={"categories": ["abuse"]})
+    talk.say("i'm safe right now")
+    talk.say(
+        "so what do i do, should i just stay and work on it?",
+        intent="faq",
+        confidence=0.9,
+        response_selector={
+            "faq": {"response": {"utter_action": f"utter_faq/{topic}", "confidence": 0.8}}
+        },
+    )
+    assert "utter_faq_repair_after_abuse" in talk.responses
+    assert f"utter_faq/{topic}" not in talk.responses
+
+
+def test_a_written_answer_that_answers_a_later_choice_is_offered_back_there(talk):
+    talk.say("we had a huge breach of trust", intent="trust_breach")
+    talk.say("yes")
+    talk.say("word it for both of us")
+    money = [{"entity": "breach_type", "value": "money", "start": 3, "end": 12}]
+    talk.say("he hid money from our joint account for a year", entities=money)
+    assert "utter_prefill_confirm" in talk.responses  # not asked afresh which kind it was
+    talk.say("yes")
+    assert talk.slots["exercise_answers"]["breach_kind"]["value"] == "dishonesty"
