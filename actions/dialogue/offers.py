@@ -9,21 +9,28 @@ from actions.buttons import button
 from actions.dialogue import exercise_flow
 from actions.dialogue.handlers import Handler, option_buttons
 from actions.dialogue.lexicon import normalise
-from actions.dialogue.moves import disclose_once
+from actions.dialogue.moves import disclose_once, say_faq
 from actions.dialogue.question import Question, ask, ask_again, close, reask
 from actions.dialogue.reading import Expectation, Option, Reading, generic_words
 from actions.dialogue.turn import Turn
 from actions.exercises.catalogue import exercises, stages, themes, themes_in, ui_text
 from actions.safety import flow as safety_flow
 from actions.safety.gate import gate_reply, is_gated
-from actions.tracker_facts import intent_ranking
+from actions.tracker_facts import intent_ranking, latest_entity
 
 SOMETHING_ELSE = "something_else"
 OTHER_STAGES = "other_stages"
 
 
-def offer_theme(turn: Turn, theme: str, also: str | None = None, long_story: bool = False) -> None:
-    """Reflects the theme back and offers its exercise (or, for two themes, asks which)."""
+def offer_theme(
+    turn: Turn,
+    theme: str,
+    also: str | None = None,
+    long_story: bool = False,
+    answer: str | None = None,
+) -> None:
+    """Reflects the theme back and offers its exercise (or, for two themes, asks which);
+    `answer`, an FAQ response to what the message asked, comes before the offer."""
     disclose_once(turn)
     if safety_flow.still_open(turn):
         return
@@ -31,6 +38,8 @@ def offer_theme(turn: Turn, theme: str, also: str | None = None, long_story: boo
         return
     if long_story:
         turn.say("utter_reflect_long_story")
+    if answer is not None:
+        say_faq(turn, answer)
     if also is not None and not is_gated(also, turn.tracker):
         labels = themes()
         turn.set(slots.OFFERED_EXERCISE, None)
@@ -42,7 +51,8 @@ def offer_theme(turn: Turn, theme: str, also: str | None = None, long_story: boo
             second=labels[also].label.lower(),
         )
         return
-    turn.say(f"utter_reflect_{theme}")
+    if answer is None:  # the answer already speaks to what they asked
+        turn.say(f"utter_reflect_{theme}")
     ask_offer(turn, theme)
 
 
@@ -70,7 +80,9 @@ class OfferHandler(Handler):
     def answer(self, turn: Turn, question: Question, reading: Reading) -> None:
         theme = question.args["theme"]
         if reading.value == "yes":
-            exercise_flow.start(turn, theme)
+            # "ok let's do the apology one": yes to an exercise, the one they named
+            named = latest_entity(turn.tracker, "exercise")
+            exercise_flow.start(turn, named if named in exercises() else theme)
         elif reading.value == "not_sure" and question.misses == 0:
             self.reask_not_sure(turn, question)
         else:
