@@ -29,7 +29,9 @@ LONG_STORY_SENTENCES = 3
 # second theme in 2), never on the held-out long messages.
 SECOND_THEME_RATIO = 0.25
 SECOND_THEME_CONFIDENCE = 0.1
-SURE_THEME = 0.8  # a question this surely about a theme gets the theme, not an FAQ answer
+SURE_THEME = 0.8  # a question this surely about a theme gets the theme, not an FAQ answer...
+ASKED_IN_STORY_FAQ = 0.8  # ...and, when it asks what the selector is this sure of, its answer too
+VERY_SURE_FAQ = 0.9  # with no theme found, a selector this sure answers even without a "?"
 SHORT_NUMBER_MESSAGE = 6  # "idk. a three? a four?": a number out of the blue, asked about
 BARE_NUMBER = re.compile(r"^-?\d+(?:[.,/]\d+)?$")
 
@@ -70,7 +72,7 @@ def out_of_scope(turn: Turn) -> None:
     """Not about a relationship, the classifier thinks; but a number, another language or a
     message with relationship words is never told it is outside what this can help with."""
     disclose_once(turn)
-    if not_a_theme_message(turn):
+    if not_a_theme_message(turn) or answered_as_faq(turn):
         return
     said = normalise(turn.tracker.latest_message.get("text") or "")
     if set(said.split()) & set(lexicon().relationship_words):
@@ -95,10 +97,15 @@ def answered_as_faq(turn: Turn) -> bool:
     its answer, even where the classifier leaned to a theme or was unsure. True if it did."""
     reply = reply_of(turn.tracker)
     sure = reply.faq_selected and reply.faq_confidence >= INTENT_CONFIDENCE
-    theme_sure = reply.intent in THEME_INTENTS and reply.confidence >= SURE_THEME
+    theme = reply.intent in THEME_INTENTS
+    theme_sure = theme and reply.confidence >= SURE_THEME
     # a theme closed to this person (under 18, after abuse) is answered by its gate instead
-    gated = reply.intent in THEME_INTENTS and is_gated(reply.intent, turn.tracker)
-    if not sure or theme_sure or gated or not asks_in_a_clause(normalise(reply.text)):
+    gated = theme and is_gated(reply.intent, turn.tracker)
+    # "r u like a licensed therapist or no": no question word, but nothing else fits
+    asks = asks_in_a_clause(normalise(reply.text)) or (
+        not theme and reply.faq_confidence >= VERY_SURE_FAQ
+    )
+    if not sure or theme_sure or gated or not asks:
         return False
     disclose_once(turn)
     say_faq(turn, reply.faq_selected)
@@ -115,7 +122,16 @@ def offer_for_message(turn: Turn) -> None:
     text = turn.tracker.latest_message.get("text") or ""
     long_story = is_long_story(text)
     also = second_theme(intent_ranking(turn.tracker), theme) if long_story else None
-    offer_theme(turn, theme, also=also, long_story=long_story)
+    offer_theme(turn, theme, also=also, long_story=long_story, answer=asked_in_story(turn))
+
+
+def asked_in_story(turn: Turn) -> str | None:
+    """The FAQ answer to a question asked inside a message that is surely about a theme
+    ("...she says nothing physical happened. Is that actually cheating?"): given with the
+    theme's reflection, before its exercise is offered."""
+    reply = reply_of(turn.tracker)
+    asked = asks_in_a_clause(normalise(reply.text)) and reply.faq_confidence >= ASKED_IN_STORY_FAQ
+    return reply.faq_selected if asked else None
 
 
 def clarify(turn: Turn) -> None:

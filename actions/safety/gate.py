@@ -29,6 +29,19 @@ FAQ_AFTER_ABUSE = {
     "utter_faq/partner_use_it_too": "utter_faq_together_after_abuse",
     "utter_faq/use_together": "utter_faq_together_after_abuse",
     "utter_faq/share_summary": "utter_faq_together_after_abuse",
+    **{
+        f"utter_faq/{topic}": "utter_faq_repair_after_abuse"
+        for topic in (
+            "how_long_to_rebuild",
+            "stay_or_leave",
+            "should_i_confess",
+            "is_it_my_fault",
+            "will_it_happen_again",
+            "can_trust_come_back",
+            "tell_family_or_kids",
+            "partner_wont_talk",
+        )
+    },
 }
 NORMAL_FAQ_PREFIX = "utter_faq/normal_"
 

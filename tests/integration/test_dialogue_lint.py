@@ -98,18 +98,51 @@ FAQ_CASES = [
 FAQ_FLOOR = 0.77
 
 
+# A question that is also a request gets what it asks for: "am I talking to a person?" the
+# disclosure, "how do I delete everything?" the delete confirmation. That answers it too.
+ALSO_ANSWERED_BY = {
+    "is_it_a_person": "utter_disclosure",
+    "is_it_ai": "utter_disclosure",
+    "is_it_therapist": "utter_disclosure",
+    "export": "utter_data_export",
+    "how_to_delete": "utter_confirm_delete",
+    "can_it_remind_me": "utter_ask_reminder_day",
+    "what_can_you_do": "utter_topic_stages",
+}
+
+
+def answered(person: Chat, topic: str, faq_answers: dict[str, str]) -> bool:
+    also = ALSO_ANSWERED_BY.get(topic)
+    return faq_answers[topic] in person.text or bool(also and person.said(also))
+
+
 def test_blind_faq_wordings_get_their_answer(servers, faq_answers):
     missed = []
     for topic, wording in FAQ_CASES:
         person = chat(servers)
         person.say("hi")
         person.say(wording)
-        if faq_answers[topic] not in person.text:
+        if not answered(person, topic, faq_answers):
             missed.append(f"{topic}: {wording!r} -> {person.text[:80]!r}")
-    answered = 1 - len(missed) / len(FAQ_CASES)
-    print(f"\nblind FAQ wordings answered: {answered:.1%} of {len(FAQ_CASES)}")
+    share = 1 - len(missed) / len(FAQ_CASES)
+    print(f"\nblind FAQ wordings answered: {share:.1%} of {len(FAQ_CASES)}")
     print("\n".join(missed))
-    assert answered >= FAQ_FLOOR, f"{answered:.1%} answered, floor {FAQ_FLOOR:.0%}"
+    assert share >= FAQ_FLOOR, f"{share:.1%} answered, floor {FAQ_FLOOR:.0%}"
+
+
+@pytest.mark.parametrize(
+    "topic, wording",
+    [
+        (topic, wording)
+        for topic, wordings in QUESTIONS["faq_checks"].items()
+        for wording in wordings
+    ],
+)
+def test_every_faq_topic_is_answered_in_three_wordings(servers, faq_answers, topic, wording):
+    person = chat(servers)
+    person.say("hi")
+    person.say(wording)
+    assert answered(person, topic, faq_answers), person.text[:160]
 
 
 @pytest.fixture(scope="module")

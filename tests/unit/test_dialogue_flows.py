@@ -503,3 +503,58 @@ def test_a_written_answer_that_answers_a_later_choice_is_offered_back_there(talk
     assert "utter_prefill_confirm" in talk.responses  # not asked afresh which kind it was
     talk.say("yes")
     assert talk.slots["exercise_answers"]["breach_kind"]["value"] == "dishonesty"
+
+
+def _faq(topic: str, confidence: float) -> dict:
+    return {"faq": {"response": {"utter_action": f"utter_faq/{topic}", "confidence": confidence}}}
+
+
+def test_a_question_the_classifier_calls_out_of_scope_gets_its_faq_answer(talk):
+    talk.say(
+        "our kids are 7 and 12 and can tell something is wrong. what do i tell them?",
+        intent="out_of_scope",
+        confidence=0.4,
+        response_selector=_faq("tell_family_or_kids", 0.97),
+    )
+    assert "utter_faq/tell_family_or_kids" in talk.responses
+    assert "utter_out_of_scope" not in talk.responses
+
+
+def test_a_very_sure_faq_pick_is_answered_without_a_question_word(talk):
+    talk.say(
+        "r u like a licensed therapist or no",
+        intent="nlu_fallback",
+        confidence=0.3,
+        response_selector=_faq("is_it_therapist", 0.95),
+    )
+    assert "utter_faq/is_it_therapist" in talk.responses
+
+
+def test_a_question_inside_a_theme_story_is_answered_before_the_offer(talk):
+    talk.say(
+        "she messages her ex every night but says nothing physical happened. is that cheating?",
+        intent="trust_breach",
+        confidence=0.93,
+        response_selector=_faq("is_it_cheating", 0.83),
+    )
+    assert talk.responses[-2:] == ["utter_faq/is_it_cheating", "utter_offer_exercise"]
+    talk.say("yes")
+    assert "Question" in talk.text or "closer to your side" in talk.text  # the exercise starts
+
+
+def test_a_theme_story_without_a_question_keeps_its_reflection(talk):
+    talk.say(
+        "she messages her ex every night and hides it",
+        intent="trust_breach",
+        confidence=0.93,
+        response_selector=_faq("is_it_cheating", 0.83),
+    )
+    assert "utter_reflect_trust_breach" in talk.responses
+    assert "utter_faq/is_it_cheating" not in talk.responses
+
+
+def test_yes_to_an_offer_that_names_another_exercise_starts_that_one(talk):
+    talk.say("my wife found out about my affair", intent="trust_breach")
+    named = [{"entity": "exercise", "value": "apology_past_hurts", "start": 15, "end": 26}]
+    talk.say("ok lets do the apology one", entities=named)
+    assert talk.slots["exercise_id"] == "apology_past_hurts"
