@@ -15,7 +15,9 @@ from rasa_sdk.types import DomainDict
 from actions import slots
 from actions.dialogue import exercise_flow, moves, progress_moves, reminder_flow
 from actions.dialogue.question import ask
-from actions.dialogue.themes_read import clarify, offer_for_message, out_of_scope
+from actions.dialogue.reading import REQUEST_CONFIDENCE
+from actions.dialogue.reply import reply_of
+from actions.dialogue.themes_read import answered_as_faq, clarify, offer_for_message, out_of_scope
 from actions.dialogue.turn import Turn
 from actions.safety import flow as safety_flow
 from actions.tracker_facts import latest_entity, latest_intent
@@ -58,6 +60,18 @@ HEARS_RECENT = frozenset(
 
 def _say(response: str) -> Callable[[Turn], None]:
     return lambda turn: turn.say(response)
+
+
+def unless_asked_about(move: Callable[[Turn], None]) -> Callable[[Turn], None]:
+    """A request the classifier is unsure of that is really a question about it ("where is
+    my data saved?" is not "export my data"): the FAQ answer the selector is sure of."""
+
+    def guarded(turn: Turn) -> None:
+        if reply_of(turn.tracker).confidence < REQUEST_CONFIDENCE and answered_as_faq(turn):
+            return
+        move(turn)
+
+    return guarded
 
 
 def _affirm(turn: Turn) -> None:
@@ -112,8 +126,8 @@ MOVES: dict[str, Callable[[Turn], None]] = {
     "action_show_summaries": lambda turn: moves.show_summaries(
         turn, latest_entity(turn.tracker, "summary_id") or latest_entity(turn.tracker, "exercise")
     ),
-    "action_export_my_data": moves.export_data,
-    "action_ask_delete": lambda turn: ask(turn, "confirm_delete"),
+    "action_export_my_data": unless_asked_about(moves.export_data),
+    "action_ask_delete": unless_asked_about(lambda turn: ask(turn, "confirm_delete")),
     "action_handle_affirm": _affirm,
     "action_respond_to_crisis": lambda turn: safety_flow.respond(
         turn, safety_flow.categories_of(turn) or ["crisis"]

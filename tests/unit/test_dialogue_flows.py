@@ -558,3 +558,15 @@ def test_yes_to_an_offer_that_names_another_exercise_starts_that_one(talk):
     named = [{"entity": "exercise", "value": "apology_past_hurts", "start": 15, "end": 26}]
     talk.say("ok lets do the apology one", entities=named)
     assert talk.slots["exercise_id"] == "apology_past_hurts"
+
+
+def test_a_question_about_the_data_is_answered_not_taken_as_the_export(talk):
+    talk.say(
+        "where is my data saved?",
+        intent="export_my_data",
+        confidence=0.6,
+        response_selector=_faq("where_stored", 0.97),
+    )
+    assert "utter_faq/where_stored" in talk.responses and "utter_data_export" not in talk.responses
+    talk.say("export my data", intent="export_my_data", confidence=0.98)
+    assert "utter_data_export" in talk.responses
