@@ -505,52 +505,40 @@ def test_a_written_answer_that_answers_a_later_choice_is_offered_back_there(talk
     assert talk.slots["exercise_answers"]["breach_kind"]["value"] == "dishonesty"
 
 
-def _faq(topic: str, confidence: float) -> dict:
-    return {"faq": {"response": {"utter_action": f"utter_faq/{topic}", "confidence": confidence}}}
+def say_with_faq(talk, said: str, intent: str, confidence: float, topic: str, sure: float):
+    """A message as NLU reads it: the intent, and the FAQ answer the selector picked."""
+    faq = {"faq": {"response": {"utter_action": f"utter_faq/{topic}", "confidence": sure}}}
+    talk.say(said, intent=intent, confidence=confidence, response_selector=faq)
 
 
-def test_a_question_the_classifier_calls_out_of_scope_gets_its_faq_answer(talk):
-    talk.say(
-        "our kids are 7 and 12 and can tell something is wrong. what do i tell them?",
-        intent="out_of_scope",
-        confidence=0.4,
-        response_selector=_faq("tell_family_or_kids", 0.97),
-    )
-    assert "utter_faq/tell_family_or_kids" in talk.responses
+@pytest.mark.parametrize(
+    "said, intent, confidence, topic, sure, answered",
+    [
+        # the classifier says out of scope, or is unsure and there is no question word
+        ("our kids can tell something is wrong. what do i tell them?", "out_of_scope", 0.4,
+         "tell_family_or_kids", 0.97, True),
+        ("r u like a licensed therapist or no", "nlu_fallback", 0.3, "is_it_therapist", 0.95,
+         True),
+        # a theme story that asks nothing keeps its reflection and offer
+        ("she messages her ex every night and hides it", "trust_breach", 0.93,
+         "is_it_cheating", 0.83, False),
+    ],
+)  # fmt: skip
+def test_a_sure_faq_pick_is_answered_where_the_message_asks_it(
+    talk, said, intent, confidence, topic, sure, answered
+):
+    say_with_faq(talk, said, intent, confidence, topic, sure)
+    assert (f"utter_faq/{topic}" in talk.responses) == answered
     assert "utter_out_of_scope" not in talk.responses
-
-
-def test_a_very_sure_faq_pick_is_answered_without_a_question_word(talk):
-    talk.say(
-        "r u like a licensed therapist or no",
-        intent="nlu_fallback",
-        confidence=0.3,
-        response_selector=_faq("is_it_therapist", 0.95),
-    )
-    assert "utter_faq/is_it_therapist" in talk.responses
+    assert answered or "utter_reflect_trust_breach" in talk.responses
 
 
 def test_a_question_inside_a_theme_story_is_answered_before_the_offer(talk):
-    talk.say(
-        "she messages her ex every night but says nothing physical happened. is that cheating?",
-        intent="trust_breach",
-        confidence=0.93,
-        response_selector=_faq("is_it_cheating", 0.83),
-    )
+    said = "she messages her ex every night but says nothing physical happened. is that cheating?"
+    say_with_faq(talk, said, "trust_breach", 0.93, "is_it_cheating", 0.83)
     assert talk.responses[-2:] == ["utter_faq/is_it_cheating", "utter_offer_exercise"]
     talk.say("yes")
     assert "Question" in talk.text or "closer to your side" in talk.text  # the exercise starts
-
-
-def test_a_theme_story_without_a_question_keeps_its_reflection(talk):
-    talk.say(
-        "she messages her ex every night and hides it",
-        intent="trust_breach",
-        confidence=0.93,
-        response_selector=_faq("is_it_cheating", 0.83),
-    )
-    assert "utter_reflect_trust_breach" in talk.responses
-    assert "utter_faq/is_it_cheating" not in talk.responses
 
 
 def test_yes_to_an_offer_that_names_another_exercise_starts_that_one(talk):
@@ -561,12 +549,7 @@ def test_yes_to_an_offer_that_names_another_exercise_starts_that_one(talk):
 
 
 def test_a_question_about_the_data_is_answered_not_taken_as_the_export(talk):
-    talk.say(
-        "where is my data saved?",
-        intent="export_my_data",
-        confidence=0.6,
-        response_selector=_faq("where_stored", 0.97),
-    )
+    say_with_faq(talk, "where is my data saved?", "export_my_data", 0.6, "where_stored", 0.97)
     assert "utter_faq/where_stored" in talk.responses and "utter_data_export" not in talk.responses
     talk.say("export my data", intent="export_my_data", confidence=0.98)
     assert "utter_data_export" in talk.responses
