@@ -35,6 +35,7 @@ class Lexicon(Strict):
     returned: list[str]
     retract: list[str]
     complaints: list[str]
+    leaving: list[str]
     frequency_words: dict[str, list[str]]
     ordinals: dict[str, list[str]]
     numbers: dict[str, int]

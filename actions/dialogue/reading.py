@@ -64,9 +64,20 @@ CONTROL_INTENTS = {
     "explain_exercise": "explain",
     "resume_exercise": "resume",
 }
+AUXILIARY = (
+    r"is|are|am|was|were|can|could|should|would|will|do|does|did|has|have|may|might|must"
+    r"|isn't|isnt|aren't|arent|doesn't|doesnt|don't|dont|didn't|didnt|can't|cant|won't|wont"
+    r"|shouldn't|shouldnt|wouldn't|wouldnt"
+)
+# A question opens with an auxiliary ("should i leave him"), or a question word followed by
+# one or by "if" ("what if it fails", "how do i"); "when he turns his phone over" is an answer.
 QUESTION_START = re.compile(
-    r"^(why|what|how|when|where|who|which|is|are|am|can|could|should|would|will|do|does|did"
-    r"|isn't|isnt|aren't|arent|doesn't|doesnt)\b"
+    rf"^(?:(?:{AUXILIARY})\b|(?:why|what|how|when|where|who|which)(?:'s|'re|\s+(?:{AUXILIARY}"
+    r"|if|about|else|now|come|much|many|long|often|exactly|i|we|you)\b|$)|whats\b|hows\b|wats\b)"
+)
+# Words a question may come after: "honestly should i just leave him?"
+LEAD_WORDS = re.compile(
+    r"^(?:(?:honestly|seriously|so|ok|okay|like|tbh|but|and|um+|hmm+|well|also|actually|just|really|idk|ugh|lol|anyway|sorry)[\s,]+)+"
 )
 CLAUSE_OPENER = re.compile(r"^(?:(?:but|and|so|also|just|though|actually|then|tho)\s+)+")
 HOLD_ON = re.compile(r"^(?:(?:wait|hold on|hang on|sorry|um+|quick question|sorry but)[\s,:-]+)+")
@@ -74,13 +85,15 @@ EMOJI_OR_PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
 NUMBER = re.compile(r"(?<![\w.])(-?\d+)(?:[.,]\d+)?")
 GENERIC_WORD_POSITION = 3  # a lone yes / no word counts among a reply's first three words
 SHORT_REPLY_WORDS = 6  # controls and requests are read only in replies this short
-SENTENCE_REPLY_WORDS = 12  # "i'd rather not say, it's too much" still declines the step
+SENTENCE_REPLY_WORDS = 16  # "i don't know. can we do something else" still asks to stop
 OPENING_WORDS = 2  # "honestly, i'd rather not say": the words a decline may come after
 COMPLAINT_WORDS = 8  # a longer reply that says "waste of time" is more likely an answer
 INTENT_CONFIDENCE = 0.6
 REQUEST_CONFIDENCE = 0.75
 DIGRESSION_CONFIDENCE = 0.6
 TAKEN_BACK_DIGRESSION_CONFIDENCE = 0.35  # after "never mind": another topic is expected
+SMALL_TALK = frozenset({"goodbye", "greet", "thanks"})
+SURE_SMALL_TALK = 0.9  # at a written step, a greeting or goodbye the lexicon does not confirm
 OPTION_MATCH_SCORE = 0.62
 OPTION_MATCH_MARGIN = 0.05
 
@@ -209,6 +222,11 @@ def _read_other(reply: Reply, said: str, expects: Expectation) -> Reading:
     if said in _phrases("non_answers") or EMOJI_OR_PUNCT.match(said):
         return Reading("non_answer")
     request = _request(reply, short)
+    if expects.kind == "text" and request in SMALL_TALK and not leaves(said):
+        # "late nights with no message" is an answer the classifier took for "good night"
+        request = request if reply.confidence >= SURE_SMALL_TALK else None
+    if request is None and leaves(said):
+        request = "goodbye"
     faq = reply.faq_answer
     if faq and asks_in_a_clause(said):  # "ok, but who reads this"
         return Reading("question", faq=faq)
@@ -282,11 +300,12 @@ def _control(reply: Reply, said: str, expects: Expectation) -> str | None:
         # "i'd rather not" answers a yes / no option; it declines only a written answer
         declining = ("declined", "skip") if expects.kind in ("text", "info") else None
         for name, control in filter(None, (("changed_mind", "stop"), declining)):
-            spans = longest_spans(said, [(p, control) for p in _phrases(name)])
-            # said as their own words, near the start ("sorry, i'd rather not say"), not
-            # quoted in an answer ("he just says i don't want to talk about it")
-            if any(len(said[:start].split()) <= OPENING_WORDS for start, _, _ in spans):
+            if said_in_own_words(said, [(p, control) for p in _phrases(name)]):
                 return control  # asked whether to stop or pause / the step left out
+        # "no stop. i want to quit this exercise", but not "i need to stop checking his phone"
+        stopping = [(p, "stop") for p in _phrases("stop") if " " in p]
+        if said_in_own_words(said, stopping, whole_clause=True):
+            return "stop"
     if len(said.split()) > SHORT_REPLY_WORDS:
         return None
     for name in ("skip", "pause", "stop", "explain", "resume") if lexicon_words else ():
@@ -304,6 +323,30 @@ def _control(reply: Reply, said: str, expects: Expectation) -> str | None:
     return None
 
 
+def said_in_own_words(said: str, phrases: list[tuple[str, str]], whole_clause=False) -> bool:
+    """A phrase that opens the reply or one of its sentences ("sorry, i'd rather not say";
+    "i don't know. can we do something else"), not one quoted inside an answer ("he just
+    says i don't want to talk about it"); with `whole_clause`, also ending that sentence."""
+    for clause in re.split(r"[.;!?]+", said):
+        clause = clause.strip()
+        for start, end, _ in longest_spans(clause, phrases):
+            opens = len(clause[:start].split()) <= OPENING_WORDS
+            ends = not clause[end:].strip(" ,")
+            if not whole_clause and opens:
+                return True
+            if whole_clause and ends and (opens or len(clause.split()) <= SHORT_REPLY_WORDS):
+                return True
+    return False
+
+
+def leaves(said: str) -> bool:
+    """ "ok thanks bye", "nah im good. bye": a short reply that says goodbye."""
+    if len(said.split()) > SHORT_REPLY_WORDS:
+        return False
+    spans = longest_spans(said, [(p, "bye") for p in _phrases("leaving")])
+    return any(end == len(said) or start == 0 for start, end, _ in spans)
+
+
 def asks_in_a_clause(said: str) -> bool:
     """A question anywhere in the reply, also after an opening "ok," or "sure,"."""
     clauses = (CLAUSE_OPENER.sub("", c.strip()) for c in re.split(r"[,.;!?]+", said)[1:])
@@ -311,7 +354,8 @@ def asks_in_a_clause(said: str) -> bool:
 
 
 def is_question(said: str) -> bool:
-    asked = QUESTION_START.match(HOLD_ON.sub("", said))  # "wait does this get saved"
+    opening = LEAD_WORDS.sub("", HOLD_ON.sub("", said))  # "wait does this get saved"
+    asked = QUESTION_START.match(opening)
     return said.endswith("?") or (bool(asked) and len(said.split()) <= 12)
 
 
@@ -392,7 +436,7 @@ def _takes_back(said: str) -> bool:
 def _asks_something_else(reply: Reply, said: str) -> bool:
     """A yes or no word that takes the question back ("ok never mind") or opens another
     request ("ok, but what's a good exercise for triggers?") is no answer to this question."""
-    if _takes_back(said):
+    if _takes_back(said) or leaves(said):  # "ok thanks bye" is no yes
         return True
     if len(said.split()) <= SHORT_REPLY_WORDS:
         return False

@@ -87,6 +87,8 @@ def takes_over(turn: Turn, question: Question, reading: Reading) -> bool:
     if intent in CATEGORIES and question.id != "safety_check":
         respond(turn, categories_of(turn))
         return True
+    if _picked_a_shown_answer(turn, question, reading):
+        return False  # "Keep going" typed from the buttons: an answer, however it scores
     if intent == "safety_check" and question.id not in ("are_you_safe", "safety_check"):
         check(turn, then=question)
         return True
@@ -95,6 +97,12 @@ def takes_over(turn: Turn, question: Question, reading: Reading) -> bool:
         check(turn, then=question, suspected=lifted["categories"])
         return True
     return False
+
+
+def _picked_a_shown_answer(turn: Turn, question: Question, reading: Reading) -> bool:
+    """An uncertain signal never outweighs the label of a button just shown, typed."""
+    said = normalise(turn.tracker.latest_message.get("text") or "")
+    return reading.kind == "answer" and said in {normalise(t) for t in question.shown}
 
 
 def kinds_given(turn: Turn) -> set[str]:

@@ -553,3 +553,14 @@ def test_a_question_about_the_data_is_answered_not_taken_as_the_export(talk):
     assert "utter_faq/where_stored" in talk.responses and "utter_data_export" not in talk.responses
     talk.say("export my data", intent="export_my_data", confidence=0.98)
     assert "utter_data_export" in talk.responses
+
+
+def test_a_button_label_typed_is_an_answer_whatever_the_detector_thinks(talk):
+    offer(talk)
+    talk.say("yes")
+    talk.say("stop")
+    assert (talk.slots.get("question") or {}).get("id") == "confirm_stop"
+    uncertain = {"categories": ["crisis"], "tier": "uncertain"}
+    talk.say("Keep going", intent="safety_check", safety=uncertain)
+    assert "utter_ask_safety_check" not in talk.responses
+    assert "Question 1 of 7" in talk.text  # back to the step

@@ -327,3 +327,47 @@ def test_an_option_named_in_full_wins_over_the_control_of_the_same_words(said, v
 def test_declining_a_safety_question_is_not_a_no(question, said):
     expects = Expectation("choice", options_for(question), by_position=False)
     assert read(Reply(said), expects).value == "not_sure"
+
+
+@pytest.mark.parametrize(
+    "said, kind",
+    [
+        ("when he turns his phone face down on the table", "answer"),
+        ("how he lied to me for months", "answer"),
+        ("i need to stop checking his phone", "answer"),
+        ("he said i need to stop being paranoid", "answer"),
+        ("what if it doesn't work", "question"),
+        ("honestly should i just leave him, im so tired of this", "question"),
+    ],
+)
+def test_a_written_answer_is_told_from_a_question(said, kind):
+    assert read(Reply(said), TEXT).kind == kind
+
+
+@pytest.mark.parametrize(
+    "said, control",
+    [
+        ("actually wait i dont even know if i want to stay. can we do something else", "stop"),
+        ("no stop. i want to quit this exercise", "stop"),
+        ("ok i need to stop", "stop"),
+    ],
+)
+def test_stopping_said_in_a_sentence_of_its_own(said, control):
+    assert read(Reply(said), TEXT).control == control
+
+
+@pytest.mark.parametrize("said", ["ok thanks bye", "nah im good. bye", "bye, I need to go"])
+def test_a_short_goodbye_at_any_question_ends_kindly(said):
+    assert read(Reply(said), TEXT).request == "goodbye"
+    at_offer = read(Reply(said), OFFER)
+    assert at_offer.value != "yes" and at_offer.request in (None, "goodbye")
+
+
+def test_this_is_dumb_at_a_step_is_a_complaint():
+    assert read(Reply("this is dumb lol"), TEXT).complaint
+
+
+def test_an_answer_the_classifier_takes_for_goodnight_is_kept_at_a_written_step():
+    reply = Reply("late nights with no message", intent="goodbye", confidence=0.75)
+    assert read(reply, TEXT).kind == "answer"
+    assert read(Reply("ok bye", intent="goodbye", confidence=0.75), TEXT).request == "goodbye"
