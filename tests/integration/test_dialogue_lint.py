@@ -93,7 +93,7 @@ FAQ_CASES = [
 # The wordings were written blind (a session that never saw the FAQ training examples), so
 # this measures, it does not tune: the share answered is printed on every run and may not
 # fall below the floor (first 64 % on 2026-12-02; 78.8 % of 132 on the morning of 2026-12-03;
-# 79.2 % of 168 with the nine direct-advice topics, 87.1 % of the first 132). Raise FAQ_FLOOR
+# 78.6 % of 168 with the nine direct-advice topics, 86.4 % of the first 132). Raise FAQ_FLOOR
 # as it grows; the aim is every wording.
 FAQ_FLOOR = 0.78
 
