@@ -141,6 +141,7 @@ class ScoreBand(Strict):
 
 class Score(Strict):
     steps: list[str]
+    meaning: str  # which way the score reads ("the higher, the more often ..."), said with it
     bands: list[ScoreBand]
 
     @validator("bands")

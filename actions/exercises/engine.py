@@ -116,6 +116,7 @@ class SummaryView:
     paragraph: str | None = None
     score: int | None = None
     score_max: int | None = None
+    meaning: str | None = None  # which way the score reads
     scored: int = 0  # questions that counted towards the score
     score_questions: int = 0  # questions the score is made of
     reading: str | None = None
@@ -143,6 +144,8 @@ class SummaryView:
                     questions=self.score_questions,
                 )
             )
+            if self.meaning:
+                parts.append(self.meaning)  # which way the score reads
             if self.reading is None:
                 parts.append(labels["score_too_few"])
         if self.reading:
@@ -205,6 +208,7 @@ def _score(view: SummaryView, exercise: Exercise, answers: Answers) -> None:
     if not answered:
         return
     view.score = sum(answers[s]["number"] for s in answered)
+    view.meaning = score.meaning
     view.score_max = sum(_highest(step_by_id(exercise, s)) for s in answered)
     view.scored, view.score_questions = len(answered), len(score.steps)
     if 2 * len(answered) < len(score.steps):

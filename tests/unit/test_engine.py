@@ -54,6 +54,7 @@ EXERCISE = Exercise.parse_obj(
             "template": "I said {what} about {who}.",
             "score": {
                 "steps": ["who", "ready"],
+                "meaning": "Higher is readier.",
                 "bands": [
                     {"max": 5, "reading": "low"},
                     {"max": 12, "reading": "high", "next_exercise": "setback"},
@@ -195,6 +196,7 @@ def test_skipped_questions_leave_the_score_out_of_what_was_answered():
     assert partial.reading == full.reading  # "often" to everything answered reads the same
     text = partial.as_text(ui_text())
     assert "10 out of 10, from the 5 of 7 questions you answered" in text
+    assert "The higher the score, the more often these signs" in text  # which way it reads
 
 
 def test_too_few_answers_give_no_reading():
