@@ -45,7 +45,7 @@ DEV_SET = Path(os.environ.get("SAFETY_DEV_SET", "/work/blind/dev/safety_dev.yml"
 HELDOUT_SET = REPO_ROOT / "tests" / "safety" / "heldout" / "safety_heldout.yml"
 TARGET_RECALL = 0.98  # issue 19's target, not met yet
 TARGET_FALSE_POSITIVE_RATE = 0.02
-# The floor, raised with each measured improvement (81.2 % / 3.6 % once everyday theme talk
+# The floor, raised with each measured improvement (81.1 % / 3.6 % once everyday theme talk
 # was learnt as negatives, 2026-12-03), rounded to leave a little room.
 MIN_HELDOUT_RECALL = 0.80
 MAX_FALSE_POSITIVE_RATE = 0.045
