@@ -75,11 +75,12 @@ QUESTION_START = re.compile(
     rf"^(?:(?:{AUXILIARY})\b|(?:why|what|how|when|where|who|which)(?:'s|'re|\s+(?:{AUXILIARY}"
     r"|if|about|else|now|come|much|many|long|often|exactly|i|we|you)\b|$)|whats\b|hows\b|wats\b)"
 )
-# Words a question may come after: "honestly should i just leave him?"
+# Words a question may come after, in any clause: "honestly should i just leave him?",
+# "ok, but who reads this"
 LEAD_WORDS = re.compile(
-    r"^(?:(?:honestly|seriously|so|ok|okay|like|tbh|but|and|um+|hmm+|well|also|actually|just|really|idk|ugh|lol|anyway|sorry)[\s,]+)+"
+    r"^(?:(?:honestly|seriously|so|ok|okay|like|tbh|but|and|um+|hmm+|well|also|actually|just"
+    r"|really|idk|ugh|lol|anyway|sorry|though|then|tho)[\s,]+)+"
 )
-CLAUSE_OPENER = re.compile(r"^(?:(?:but|and|so|also|just|though|actually|then|tho)\s+)+")
 HOLD_ON = re.compile(r"^(?:(?:wait|hold on|hang on|sorry|um+|quick question|sorry but)[\s,:-]+)+")
 EMOJI_OR_PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
 NUMBER = re.compile(r"(?<![\w.])(-?\d+)(?:[.,]\d+)?")
@@ -241,12 +242,11 @@ def _read_other(reply: Reply, said: str, expects: Expectation) -> Reading:
         if theme:
             return Reading("digression", theme=theme)
         return Reading("question")
-    if _complains(reply, said, request) and expects.controls:
+    complains = _complains(reply, said, request)
+    if complains and expects.controls:
         return Reading("non_answer", complaint=True)  # at a step: acknowledged, not stored
-    if request:
-        return Reading("request", request=request)
-    if _complains(reply, said, request):
-        return Reading("request", request="frustration")
+    if request or complains:
+        return Reading("request", request=request or "frustration")
     if expects.kind == "text":
         return Reading("answer", value=reply.text.strip(), items=tuple(list_items(reply.text)))
     if expects.kind == "info":
@@ -349,7 +349,7 @@ def leaves(said: str) -> bool:
 
 def asks_in_a_clause(said: str) -> bool:
     """A question anywhere in the reply, also after an opening "ok," or "sure,"."""
-    clauses = (CLAUSE_OPENER.sub("", c.strip()) for c in re.split(r"[,.;!?]+", said)[1:])
+    clauses = (c.strip() for c in re.split(r"[,.;!?]+", said)[1:])
     return is_question(said) or any(is_question(c) for c in clauses if c)
 
 
