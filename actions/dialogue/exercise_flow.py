@@ -46,6 +46,7 @@ from actions.safety.gate import gate_reply, is_gated
 from actions.tracker_facts import last_bot_message
 
 DECLINE_PREFILL = "__no__"
+EXCERPT_WORDS = 12  # how much of a written answer is quoted back
 HISTORY_MESSAGES = 3  # recent messages searched for answers given before the exercise
 
 
@@ -318,7 +319,7 @@ class ExerciseStepHandler(Handler):
         state = self.state(turn)
         expects = expectation(state)
         prefilled = state.prefills.get(state.step_id)
-        if prefilled is None:
+        if prefilled is None or expects.kind == "text":  # text: the offer is in `expects`
             return expects
         yes, no = generic_words("yes"), generic_words("no")
         # In the order shown: the suggested answer first ("Yes, that's right"), then the rest.
@@ -353,6 +354,12 @@ class ExerciseStepHandler(Handler):
             turn.say(**message)
             return
         turn.say(text=message["text"])
+        if state.step_id != engine.ROLE_STEP_ID and expectation(state).kind == "text":
+            question.shown = [b["title"] for b in message["buttons"]]
+            turn.say(
+                "utter_prefill_written", written=excerpt(prefilled), buttons=message["buttons"]
+            )
+            return
         buttons = self.prefill_buttons(state, prefilled)
         question.shown = [b["title"] for b in buttons]
         response = "utter_role_confirm" if state.step_id == engine.ROLE_STEP_ID else None
@@ -390,7 +397,9 @@ class ExerciseStepHandler(Handler):
             choose_role(turn, state, reading.value)
             return
         step = engine.step_by_id(state.exercise, state.step_id)
-        if step.kind == "text" and normalise(reading.value or "") in button_titles():
+        if reading.value == engine.USE_WRITTEN and step.id in state.prefills:
+            reading = Reading("answer", value=state.prefills[step.id])
+        elif step.kind == "text" and normalise(reading.value or "") in button_titles():
             self.miss(turn, question, Reading("unclear"))  # a label from another question
             return
         state.prefills.pop(step.id, None)
@@ -412,6 +421,14 @@ class ExerciseStepHandler(Handler):
     def record_info(turn: Turn, state: ExerciseState, value: str) -> None:
         if value in (engine.SEEN, "continue"):
             state.answers[state.step_id] = engine.Answer(engine.SEEN).as_dict()
+            return
+        following = engine.next_step_id(
+            state.exercise, state.answers, state.role, after=state.step_id
+        )
+        if following and engine.step_by_id(state.exercise, following).kind == "text":
+            # written ahead of the question it answers: offered back there, not asked again
+            state.answers[state.step_id] = engine.Answer(engine.SEEN).as_dict()
+            state.prefills[following] = value
             return
         state.answers[state.step_id] = engine.Answer(value).as_dict()  # kept as a note
         turn.say("utter_step_note_kept")
@@ -531,6 +548,12 @@ class ExerciseStepHandler(Handler):
         clear_exercise(turn)
         turn.say(f"utter_reflect_{theme}")
         ask(turn, "digression", theme=theme, exercise_title=state.exercise.title)
+
+
+def excerpt(text: str) -> str:
+    """The start of what someone wrote, to quote it back."""
+    words = text.split()
+    return " ".join(words[:EXCERPT_WORDS]) + (" ..." if len(words) > EXCERPT_WORDS else "")
 
 
 def _choose_payload(value: str) -> str:

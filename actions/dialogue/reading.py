@@ -171,7 +171,7 @@ def read(reply: Reply, expects: Expectation) -> Reading:
         return Reading("non_answer")
     if expects.kind == "info" and said in {normalise(t) for t in expects.shown}:
         return Reading("answer", value="continue")  # the "Continue" button's label, typed
-    if expects.kind == "choice":
+    if expects.options:  # a choice, or a text step offering back what was written
         named = _named_option(said, expects.options)
         if named is not None:  # "pause it" at "stop or pause?" is that option, not a control
             return Reading("answer", value=named.value)
@@ -196,7 +196,7 @@ def _read_button(reply: Reply, expects: Expectation) -> Reading:
     if reply.intent in CONTROL_INTENTS:
         return Reading("control", control=CONTROL_INTENTS[reply.intent])
     if reply.intent == "choose" and reply.choice is not None:
-        if expects.kind == "choice" and any(o.value == reply.choice for o in expects.options):
+        if any(o.value == reply.choice for o in expects.options):
             return Reading("answer", value=reply.choice)
         if expects.kind == "rating" and reply.choice.lstrip("-").isdigit():
             number = int(reply.choice)

@@ -67,6 +67,7 @@ class UiText(Strict):
     notes_heading: str
     other_stages: str
     yes_that: str
+    use_written: str
     or_: str
     progress_open: str  # "Question 3", when the number of steps depends on the answers
 

@@ -30,6 +30,7 @@ class Answer:
         return {"value": self.value[:MAX_TEXT_ANSWER], "number": self.number}
 
 
+USE_WRITTEN = "__written__"  # at a text step: "use what I wrote just before" (a button)
 SKIPPED = Answer("")  # a skipped step is recorded, so the summary can say so
 
 

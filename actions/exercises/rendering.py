@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from actions.buttons import button
 from actions.dialogue.fixed_questions import options_for
-from actions.dialogue.lexicon import lexicon
+from actions.dialogue.lexicon import lexicon, normalise
 from actions.dialogue.reading import Expectation, Option
 from actions.exercises import engine
 from actions.exercises.catalogue import ui_text
@@ -44,6 +44,8 @@ def answer_buttons(state: ExerciseState, step: Step | None) -> list[dict[str, st
         return [button(str(n), "choose", choice=str(n)) for n in rating_values(step)]
     if step.kind == "info":
         return [button(ui_text()["continue"], "choose", choice=engine.SEEN)]
+    if step.id in state.prefills:  # a text step: what they wrote just before, offered back
+        return [button(ui_text()["use_written"], "choose", choice=engine.USE_WRITTEN)]
     return []
 
 
@@ -116,4 +118,8 @@ def expectation(state: ExerciseState) -> Expectation:
         return Expectation(
             "rating", scale=(step.scale.min, step.scale.max), controls=True, theme=state.exercise.id
         )
-    return Expectation(step.kind, controls=True, shown=shown, theme=state.exercise.id)
+    written = ()
+    if step.kind == "text" and step.id in state.prefills:
+        yes = tuple(normalise(w) for w in lexicon().yes_plain + lexicon().go_on)
+        written = (Option(engine.USE_WRITTEN, ui_text()["use_written"], yes),)
+    return Expectation(step.kind, written, controls=True, shown=shown, theme=state.exercise.id)

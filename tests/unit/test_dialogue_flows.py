@@ -564,3 +564,30 @@ def test_a_button_label_typed_is_an_answer_whatever_the_detector_thinks(talk):
     talk.say("Keep going", intent="safety_check", safety=uncertain)
     assert "utter_ask_safety_check" not in talk.responses
     assert "Question 1 of 7" in talk.text  # back to the step
+
+
+def test_an_answer_written_at_an_information_step_is_offered_back_at_the_next_question(talk):
+    talk.say("i want to apologise properly for lying", intent="apology_past_hurts")
+    talk.say("yes")
+    talk.say("i broke the trust")
+    assert "A few things help an apology land" in talk.text  # the information step
+    talk.say("I spent our savings on betting and hid the statements")
+    assert (
+        "utter_prefill_written" in talk.responses and "utter_step_note_kept" not in talk.responses
+    )
+    quoted = [m.get("written") for m in talk.last if m.get("response") == "utter_prefill_written"]
+    assert quoted == ["I spent our savings on betting and hid the statements"]
+    talk.say("yes")
+    answers = talk.slots["exercise_answers"]
+    assert answers["what_i_did"]["value"] == "I spent our savings on betting and hid the statements"
+    assert "Question 2 of 5" in talk.text
+
+
+def test_a_new_answer_replaces_what_was_written_before(talk):
+    talk.say("i want to apologise properly for lying", intent="apology_past_hurts")
+    talk.say("yes")
+    talk.say("i broke the trust")
+    talk.say("this part is hard to read")
+    talk.say("I lied for two years about where the money went")
+    answers = talk.slots["exercise_answers"]
+    assert answers["what_i_did"]["value"] == "I lied for two years about where the money went"
