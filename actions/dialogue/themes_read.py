@@ -13,7 +13,7 @@ from actions.dialogue.question import ask
 from actions.dialogue.reading import INTENT_CONFIDENCE, asks_in_a_clause
 from actions.dialogue.reply import reply_of
 from actions.dialogue.turn import Turn
-from actions.safety.gate import is_gated
+from actions.safety.gate import gate_reply, is_gated
 from actions.themes import THEME_INTENTS
 from actions.tracker_facts import intent_ranking, latest_intent
 
@@ -140,6 +140,12 @@ def clarify(turn: Turn) -> None:
     if not_a_theme_message(turn) or answered_as_faq(turn):
         return
     candidates = theme_candidates(intent_ranking(turn.tracker))
+    # a menu never offers what is closed to this person (under 18: every couple exercise)
+    closed = [t for t in candidates or THEME_INTENTS if is_gated(t, turn.tracker)]
+    if closed == list(candidates or THEME_INTENTS):
+        gate_reply(turn.dispatcher, turn.tracker, closed[0])
+        return
+    candidates = [t for t in candidates if t not in closed]
     if candidates:
         ask(turn, "clarify", themes=candidates)
     else:

@@ -100,6 +100,15 @@ def test_a_teenager_gets_youth_and_teen_dating_services_and_no_couple_exercise(t
     talk.say("how can i tell if i can trust him", intent="signs_of_eroded_trust")
     assert talk.responses == ["utter_gated_minor"]
     assert "utter_offer_exercise" not in talk.responses
+    # unsure which theme: no menu of couple exercises either
+    ranking = [
+        {"name": "signs_of_eroded_trust", "confidence": 0.3},
+        {"name": "setback", "confidence": 0.2},
+    ]
+    talk.say(
+        "idk if i can trust him", intent="nlu_fallback", confidence=0.3, intent_ranking=ranking
+    )
+    assert talk.responses == ["utter_gated_minor"]
 
 
 def test_an_age_said_before_the_disclosure_counts(talk):
