@@ -165,25 +165,15 @@ class Deployed:
         return [verdict_flags(self.parse(text)["safety"]) for text in texts]
 
 
-def deployed_ordinary_talk() -> list[str]:
-    """The everyday messages the deployed detector learns as negatives (config.yml)."""
-    import yaml
-    from rasa.shared.nlu.training_data.loading import load_data
-
-    from bot.nlu.safety_net import ordinary_talk
-
-    config = yaml.safe_load((REPO_ROOT / "config.yml").read_text(encoding="utf-8"))
-    net = next(c for c in config["pipeline"] if c["name"].endswith("SafetyNet"))
-    return ordinary_talk(load_data(str(REPO_ROOT / "data" / "nlu")), net["ordinary_intents"])
-
-
 def cross_validated_detector(examples: Sequence[SafetyExample]) -> tuple[list[Flags], dict]:
     """The detector on its own training data, each example scored out of fold."""
     from bot.nlu.risk_detector import DetectorConfig, RiskModel
     from bot.nlu.safety_data import embed_in_stories
 
     composed = list(examples) + embed_in_stories(list(examples))
-    model = RiskModel.train(composed, DetectorConfig(), ordinary=deployed_ordinary_talk())
+    # Without the theme examples the deployed detector also learns from: they would cost the
+    # test command minutes, and this report is about the safety set itself.
+    model = RiskModel.train(composed, DetectorConfig())
     thresholds = {c: t.as_dict() for c, t in model.thresholds.items()}
     scores = model.out_of_fold_scores[: len(examples)]
     flags = [score_flags(dict(zip(CATEGORIES, row, strict=True)), thresholds) for row in scores]
