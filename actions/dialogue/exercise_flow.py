@@ -24,6 +24,7 @@ from actions.dialogue.reading import (
     Expectation,
     Option,
     Reading,
+    excerpt,
     generic_words,
     longest_spans,
     says_back,
@@ -354,11 +355,11 @@ class ExerciseStepHandler(Handler):
             turn.say(**message)
             return
         turn.say(text=message["text"])
-        if state.step_id != engine.ROLE_STEP_ID and expectation(state).kind == "text":
+        role_step = state.step_id == engine.ROLE_STEP_ID
+        if not role_step and engine.step_by_id(state.exercise, state.step_id).kind == "text":
             question.shown = [b["title"] for b in message["buttons"]]
-            turn.say(
-                "utter_prefill_written", written=excerpt(prefilled), buttons=message["buttons"]
-            )
+            written = excerpt(prefilled, EXCERPT_WORDS)
+            turn.say("utter_prefill_written", written=written, buttons=message["buttons"])
             return
         buttons = self.prefill_buttons(state, prefilled)
         question.shown = [b["title"] for b in buttons]
@@ -548,12 +549,6 @@ class ExerciseStepHandler(Handler):
         clear_exercise(turn)
         turn.say(f"utter_reflect_{theme}")
         ask(turn, "digression", theme=theme, exercise_title=state.exercise.title)
-
-
-def excerpt(text: str) -> str:
-    """The start of what someone wrote, to quote it back."""
-    words = text.split()
-    return " ".join(words[:EXCERPT_WORDS]) + (" ..." if len(words) > EXCERPT_WORDS else "")
 
 
 def _choose_payload(value: str) -> str:

@@ -347,6 +347,12 @@ def leaves(said: str) -> bool:
     return any(end == len(said) or start == 0 for start, end, _ in spans)
 
 
+def excerpt(text: str, words: int) -> str:
+    """The start of what someone wrote, to quote it back to them."""
+    parts = text.split()
+    return " ".join(parts[:words]) + (" ..." if len(parts) > words else "")
+
+
 def asks_in_a_clause(said: str) -> bool:
     """A question anywhere in the reply, also after an opening "ok," or "sure,"."""
     clauses = (c.strip() for c in re.split(r"[,.;!?]+", said)[1:])

@@ -21,6 +21,7 @@ from actions.dialogue.reading import (
     Expectation,
     Reading,
     asks_in_a_clause,
+    excerpt,
     is_question,
 )
 from actions.dialogue.reply import reply_of
@@ -228,8 +229,7 @@ def check(turn: Turn, then: Question | None = None, suspected: list[str] | None 
             ask_again(turn, then)
         return
     suspected = suspected or verdict(turn).get("categories") or ["crisis"]
-    words = (turn.tracker.latest_message.get("text") or "").split()
-    quote = " ".join(words[:QUOTE_WORDS]) + (" ..." if len(words) > QUOTE_WORDS else "")
+    quote = excerpt(turn.tracker.latest_message.get("text") or "", QUOTE_WORDS)
     ask(
         turn,
         "safety_check",
