@@ -8,6 +8,7 @@ fresh tracker store and app database in a temporary directory.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -175,20 +176,31 @@ def stock_bot(port: int):
             _stop(bot.processes)
 
 
+def project_workspace(work: Path, action_port: int) -> tuple[dict[str, str], Path]:
+    """The environment and endpoints file of the project's servers for a run in `work`: a
+    fresh app database and tracker store, and a fresh secret both servers share (as `make
+    run` shares var/action_server.secret)."""
+    env = rasa_env(
+        DATABASE_URL=f"sqlite:///{work / 'app.db'}",
+        ACTION_SERVER_TOKEN=secrets.token_urlsafe(32),
+    )
+    endpoints = work / "endpoints.yml"
+    endpoints.write_text(
+        (REPO_ROOT / "endpoints.yml")
+        .read_text()
+        .replace("127.0.0.1:5055", f"127.0.0.1:{action_port}")
+        .replace("var/rasa_tracker.db", str(work / "tracker.db"))
+    )
+    return env, endpoints
+
+
 @contextmanager
 def project_bot(rasa_port: int, action_port: int, unpatched: bool = False):
     if not PROJECT_MODEL.exists():
         raise RuntimeError(f"{PROJECT_MODEL} is missing: run `make train` first")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        env = rasa_env(DATABASE_URL=f"sqlite:///{work / 'app.db'}")
-        endpoints = work / "endpoints.yml"
-        endpoints.write_text(
-            (REPO_ROOT / "endpoints.yml")
-            .read_text()
-            .replace("127.0.0.1:5055", f"127.0.0.1:{action_port}")
-            .replace("var/rasa_tracker.db", str(work / "tracker.db"))
-        )
+        env, endpoints = project_workspace(work, action_port)
         bot = Bot("project", f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook")
         actions = [str(VENV_BIN / "python"), "-m", "bot.action_server", "--port", str(action_port)]
         bot.processes["actions"] = _start(actions, REPO_ROOT, work / "actions.log", env)

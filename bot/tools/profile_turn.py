@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -25,9 +26,16 @@ from collections import defaultdict
 from pathlib import Path
 
 from bot.paths import REPO_ROOT
+from bot.shared_secret import ACTION_TOKEN_ENV
 from bot.tools import load
-from bot.tools.bench_servers import PROJECT_MODEL, VENV_BIN, _start, _stop, wait_ready
-from bot.tools.rasa_run import rasa_env
+from bot.tools.bench_servers import (
+    PROJECT_MODEL,
+    VENV_BIN,
+    _start,
+    _stop,
+    project_workspace,
+    wait_ready,
+)
 
 ACTION_PORT = 5856
 
@@ -133,18 +141,12 @@ def main(argv: list[str] | None = None) -> int:
     instrument()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        env = rasa_env(DATABASE_URL=f"sqlite:///{work / 'app.db'}")
+        env, endpoints = project_workspace(work, ACTION_PORT)
+        os.environ[ACTION_TOKEN_ENV] = env[ACTION_TOKEN_ENV]  # Rasa runs in this process
         actions = [str(VENV_BIN / "python"), "-m", "bot.action_server", "--port", str(ACTION_PORT)]
         processes = {"actions": _start(actions, REPO_ROOT, work / "actions.log", env)}
         try:
             wait_ready(f"http://127.0.0.1:{ACTION_PORT}/health", list(processes.values()))
-            endpoints = work / "endpoints.yml"
-            endpoints.write_text(
-                (REPO_ROOT / "endpoints.yml")
-                .read_text()
-                .replace("127.0.0.1:5055", f"127.0.0.1:{ACTION_PORT}")
-                .replace("var/rasa_tracker.db", str(work / "tracker.db"))
-            )
             loop = asyncio.new_event_loop()
             agent = loop.run_until_complete(
                 load_agent(
