@@ -16,9 +16,8 @@ keeps the target recall (a gentle check question), ``clear`` allows almost no fa
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
+from bot.nlu.linear import for_sparse_rows
 from bot.nlu.safety_data import CATEGORIES, SafetyExample, sentences
 
 Embedder = Callable[[list[str]], np.ndarray]
@@ -76,15 +76,9 @@ def units(text: str) -> list[str]:
     return [text] + (parts + pairs)[:MAX_UNITS]
 
 
-@lru_cache(maxsize=1)
-def sentence_encoder():
-    """The sentence-embedding model, loaded once per process on first use."""
-    from bot.nlu.sentence_embeddings import SentenceEncoder, packaged_model_dir
-
-    return SentenceEncoder(packaged_model_dir(), max_length=128, batch_size=64)
-
-
 def default_embedder(texts: list[str]) -> np.ndarray:
+    from bot.nlu.sentence_embeddings import sentence_encoder
+
     return sentence_encoder().embed(texts)
 
 
@@ -127,7 +121,7 @@ class _Scorer:
             ).fit(X, y[:, i])
             for i in range(y.shape[1])
         ]
-        scorer.coef = np.vstack([m.coef_[0] for m in models])
+        scorer.coef = for_sparse_rows(np.vstack([m.coef_[0] for m in models]))
         scorer.intercept = np.array([m.intercept_[0] for m in models])
         return scorer
 
@@ -264,11 +258,18 @@ class RiskModel:
         model.out_of_fold_scores = oof_scores  # for the evaluation report, not persisted
         return model
 
-    def scores(self, texts: Sequence[str]) -> np.ndarray:
-        """(texts, categories) calibrated probabilities, crisis then abuse."""
+    def scores(
+        self, texts: Sequence[str], known: Mapping[str, np.ndarray] | None = None
+    ) -> np.ndarray:
+        """(texts, categories) calibrated probabilities, crisis then abuse. `known`: vectors
+        already computed for some of the texts (the featurizer's, for whole messages)."""
         if not texts:
             return np.zeros((0, len(CATEGORIES)))
-        decisions = self.scorer.decisions(list(texts), self.embed)
+        embed = self.embed
+        if known:
+            embed = CachedEmbedder(self.embed)
+            embed.cache.update(known)
+        decisions = self.scorer.decisions(list(texts), embed)
         return _sigmoid(decisions * self.platt[:, 0] + self.platt[:, 1])
 
     def score(self, text: str) -> dict[str, float]:
@@ -313,7 +314,10 @@ class RiskModel:
                 vec.idf_ = arrays[f"idf_{name}"]
                 vectorizers[name] = vec
             scorer = _Scorer(
-                vectorizers, arrays["coef"], arrays["intercept"], meta["embedding_weight"]
+                vectorizers,
+                for_sparse_rows(arrays["coef"]),
+                arrays["intercept"],
+                meta["embedding_weight"],
             )
             platt = arrays["platt"]
         thresholds = {c: Thresholds(**t) for c, t in meta["thresholds"].items()}

@@ -42,6 +42,7 @@ from bot.nlu import safety_signal
 from bot.nlu.risk_detector import DetectorConfig, RiskModel
 from bot.nlu.safety_data import embed_in_stories, load_dir
 from bot.nlu.safety_flags import asks_covert_monitoring, says_minor
+from bot.nlu.sentence_embeddings import SENTENCE_VECTOR
 from bot.paths import PATTERNS_DIR, REPO_ROOT
 
 CATEGORIES = ("crisis", "abuse")  # crisis first: an immediate risk to life is answered first
@@ -231,7 +232,13 @@ class SafetyNet(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         # Button payloads ("/choose{...}") carry their intent already.
         texts = [m for m in messages if m.get(TEXT) and not m.get(TEXT).startswith("/")]
-        scores = self.detector.scores([m.get(TEXT) for m in texts]) if self.detector else None
+        # The whole message was embedded by the featurizer; only its sentences are new here.
+        known = {
+            m.get(TEXT): m.get(SENTENCE_VECTOR) for m in texts if m.get(SENTENCE_VECTOR) is not None
+        }
+        scores = (
+            self.detector.scores([m.get(TEXT) for m in texts], known) if self.detector else None
+        )
         for i, message in enumerate(texts):
             row = (
                 dict(zip(CATEGORIES, map(float, scores[i]), strict=False))

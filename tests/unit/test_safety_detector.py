@@ -272,3 +272,23 @@ def test_everyday_talk_is_learnt_sentence_by_sentence_and_leaves_the_thresholds_
     assert taught.training_report["ordinary_units"] == len(units(story))
     # thresholds come from the safety set's own out-of-fold scores, never from the extras
     assert len(taught.out_of_fold_scores) == len(examples)
+
+
+def test_a_known_vector_is_used_and_not_embedded_again(detector):
+    """The safety net hands over the featurizer's vector of the whole message: only its
+    sentences are embedded here, and the scores are the ones embedding it would give."""
+    asked: list[str] = []
+
+    def recording_embedder(texts: list[str]) -> np.ndarray:
+        asked.extend(texts)
+        return zero_embedder(texts)
+
+    message = "We had a good week. Then she went through my phone again."
+    expected = detector.scores([message])
+    detector.embed, original = recording_embedder, detector.embed
+    try:
+        scores = detector.scores([message], {message: zero_embedder([message])[0]})
+    finally:
+        detector.embed = original
+    assert message not in asked and asked == [u for u in units(message) if u != message]
+    np.testing.assert_allclose(scores, expected)
