@@ -9,7 +9,10 @@ hangs costs seconds, not the whole server.
   connection. A server that accepts and then never answers is only bounded by the callers'
   deadlines (the work runs in threads, see bot/action_server.py and bot/tracker_store.py).
 - SQLite: the file is made private (bot/private_files.py) and a locked file is waited for
-  at most `busy_timeout`.
+  at most `busy_timeout`. Connections are kept in a pool: SQLAlchemy 1.4's default for a
+  SQLite file opens and closes one per session, and under load the Rasa process spent more
+  time connecting (each connect also sets the journal mode) and closing (each close
+  checkpoints the journal) than on its queries.
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ import os
 from typing import Any
 
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import QueuePool
 
 from bot.private_files import sqlite_file
 
 CONNECT_TIMEOUT_SECONDS = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
 STATEMENT_TIMEOUT_MS = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "5000"))
 POOL_TIMEOUT_SECONDS = 5
+SQLITE_POOL_SIZE = 4
 
 
 def engine_options(url: str | URL, **extra: Any) -> dict[str, Any]:
@@ -37,6 +42,10 @@ def engine_options(url: str | URL, **extra: Any) -> dict[str, Any]:
         sqlite_file(parsed.database)
         # Sanic's worker threads share the engine (bot/action_server.py).
         connect = {"check_same_thread": False, "timeout": CONNECT_TIMEOUT_SECONDS}
+        if parsed.database and parsed.database != ":memory:":
+            # One connection is handed to one thread at a time (check_same_thread is off).
+            options.setdefault("poolclass", QueuePool)
+            options.setdefault("pool_size", SQLITE_POOL_SIZE)
     elif backend == "postgresql":
         timeouts = (
             f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={STATEMENT_TIMEOUT_MS}"

@@ -122,3 +122,57 @@ def test_sqlite_commits_in_wal_mode(tmp_path, rasa_domain):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     store.engine.dispose()
+
+
+# sha256 of Rasa 3.6.21's SQLTrackerStore.save, which _insert_new_events stores like.
+RASA_SAVE_SOURCE = "57165e46eab3de0866e77f03df0bf7fd5eac2c1de617ed431b934c9a4edfeef6"
+
+
+def test_the_rasa_save_the_rows_are_copied_from_is_unchanged():
+    import hashlib
+    import inspect
+
+    digest = hashlib.sha256(inspect.getsource(SQLTrackerStore.save).encode()).hexdigest()
+    assert digest == RASA_SAVE_SOURCE, (
+        "Rasa's SQLTrackerStore.save changed: re-read it and update bot/tracker_store.py "
+        "(event_row, _insert_new_events), then this digest"
+    )
+
+
+def stored_rows(engine) -> list[tuple]:
+    with engine.connect() as connection:
+        return connection.exec_driver_sql(
+            "SELECT sender_id, type_name, timestamp, intent_name, action_name, data "
+            "FROM events ORDER BY id"
+        ).fetchall()
+
+
+async def test_rows_are_the_ones_rasa_would_store(tmp_path, rasa_domain):
+    ours = ForgettingSQLTrackerStore(rasa_domain, dialect="sqlite", db=str(tmp_path / "a.db"))
+    rasas = SQLTrackerStore(rasa_domain, dialect="sqlite", db=str(tmp_path / "b.db"))
+    tracker = DialogueStateTracker("person", rasa_domain.slots)
+    for event in (
+        ActionExecuted("action_listen"),
+        UserUttered("hi", intent={"name": "greet", "confidence": 0.9}),
+        ActionExecuted("action_greet"),
+        BotUttered("hello", metadata={"utter_action": "utter_welcome"}),
+        SlotSet("question", None),
+        ActionExecuted("action_listen"),
+    ):
+        tracker.update(event)
+        await ours.save(tracker)
+        await rasas.save(tracker)
+    assert len(stored_rows(ours.engine)) == 6
+    assert stored_rows(ours.engine) == stored_rows(rasas.engine)
+    ours.engine.dispose(), rasas.engine.dispose()
+
+
+async def test_sqlite_keeps_its_connection_between_saves(tmp_path, rasa_domain):
+    import sqlalchemy as sa
+
+    store = ForgettingSQLTrackerStore(rasa_domain, dialect="sqlite", db=str(tmp_path / "t.db"))
+    connects = []
+    sa.event.listen(store.engine, "connect", lambda *_: connects.append(1))
+    await converse(store, "person", *[f"message {i}" for i in range(10)])
+    assert len(connects) == 1, "a new SQLite connection per query (and a checkpoint per close)"
+    store.engine.dispose()
