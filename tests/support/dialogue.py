@@ -1,15 +1,17 @@
 """Plays a conversation through the real actions without Rasa, for fast dialogue tests.
 
 Each turn does what Rasa does with the project's rules and the question form: when a question
-is waiting, the reply goes to the form (read in context, then the next question asked); when
-none is, the rule for the message's intent (read from data/rules/) runs its action, and the
-form asks whatever the action left waiting. The NLU part is given by the test (intent,
+is waiting, the reply goes to the form's real validation action (read in context, then the next
+question asked); when none is, the rule for the message's intent (read from data/rules/) runs
+its action, and the form's activation calls the same validation action, which asks whatever
+the action left waiting. The NLU part is given by the test (intent,
 entities, ranking), so what is tested is the dialogue, not the classifier; the live tests
 cover both.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from dataclasses import dataclass, field
@@ -20,12 +22,14 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import slots
 from actions.conversation_actions import MOVES, run_move
-from actions.dialogue.conversation import ask_pending, handle_reply
-from actions.dialogue.question import pending
 from actions.dialogue.turn import Turn
+from actions.question_actions import ValidateQuestionForm
 from bot.paths import REPO_ROOT
 from tests.support.trackers import user_event
+
+FORM_DOMAIN = {"forms": {"question_form": {"required_slots": [slots.REPLY]}}}
 
 
 @lru_cache(maxsize=1)
@@ -68,24 +72,25 @@ class Talk:
         latest["input_channel"] = self.channel
         self.events.append(latest)
         dispatcher = CollectingDispatcher()
+        if self.slots.get(slots.QUESTION):
+            # The form fills `reply` with the text, then calls its validation action.
+            candidate = {"event": "slot", "name": slots.REPLY, "value": text}
+            self._validate(dispatcher, self._tracker(latest, candidate))
+            return self._said(text, dispatcher)
         turn = Turn(dispatcher, self._tracker(latest))
-        question = pending(turn)
-        if question is not None:
-            handle_reply(turn, question)
+        action, with_form = rules().get(intent or "", ("action_default_fallback", False))
+        if action in MOVES:
+            run_move(action, turn)
         else:
-            action, with_form = rules().get(intent or "", ("action_default_fallback", False))
-            if action in MOVES:
-                run_move(action, turn)
-            else:
-                turn.say(action)
-            if not with_form:
-                self._apply(turn)
-                return self._said(text, dispatcher)
-        self._apply(turn)
-        asking = Turn(dispatcher, self._tracker(latest))
-        ask_pending(asking)
-        self._apply(asking)
+            turn.say(action)
+        self._apply(turn.events())
+        if with_form:  # activation: the validation action asks what is waiting
+            self._validate(dispatcher, self._tracker(latest))
         return self._said(text, dispatcher)
+
+    def _validate(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        form = ValidateQuestionForm()
+        self._apply(asyncio.run(form.run(dispatcher, tracker, FORM_DOMAIN)))
 
     def press(self, title: str) -> list[dict]:
         payload = next(b["payload"] for b in self.buttons if b["title"] == title)
@@ -107,20 +112,20 @@ class Talk:
     def buttons(self) -> list[dict]:
         return [b for m in self.last for b in m.get("buttons") or []]
 
-    def _tracker(self, latest: dict) -> Tracker:
+    def _tracker(self, latest: dict, *candidates: dict) -> Tracker:
         return Tracker(
             sender_id=self.sender_id,
             slots=dict(self.slots),
             latest_message=latest["parse_data"],
-            events=list(self.events),
+            events=[*self.events, *candidates],
             paused=False,
             followup_action=None,
             active_loop={"name": "question_form"} if self.slots.get("question") else {},
             latest_action_name="action_listen",
         )
 
-    def _apply(self, turn: Turn) -> None:
-        for event in turn.events():
+    def _apply(self, events: list[dict]) -> None:
+        for event in events:
             if event.get("event") == "reset_slots":
                 self.slots.clear()
             elif event.get("event") == "slot":
