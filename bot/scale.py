@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.paths import REPO_ROOT
+from bot.shared_secret import ACTION_TOKEN_ENV, action_server_token
 
 VENV_BIN = Path(sys.executable).parent
 MODEL = REPO_ROOT / "models" / "trust-repair.tar.gz"
@@ -73,6 +74,8 @@ def endpoints_yml(layout: Layout, action_port: int) -> str:
     redis = urllib.parse.urlparse(layout.redis_url)
     return (
         f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"
+        # The action servers refuse calls without the shared secret (README "Security").
+        "  headers:\n    Authorization: Bearer ${ACTION_SERVER_TOKEN}\n"
         "  enable_selective_domain: true\n"
         "tracker_store:\n  type: bot.tracker_store.ForgettingSQLTrackerStore\n"
         f"  url: {layout.database_url}\n"
@@ -146,6 +149,7 @@ class Stack:
             **os.environ,
             "DATABASE_URL": layout.database_url,
             "TICKET_LOCK_LIFETIME": str(layout.lock_lifetime),
+            ACTION_TOKEN_ENV: action_server_token(),
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "PYTHONWARNINGS": "ignore",

@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy
 
 from bot.scale import Layout, Stack
-from tests.support.live import MODEL
+from tests.support.live import MODEL, response_patterns
 
 pytestmark = [
     # Minutes, and it needs PostgreSQL, Redis and nginx: CI runs it as `make test-scale`.
@@ -67,12 +67,20 @@ def stack(tmp_path_factory):
         admin.dispose()
 
 
+def answered(replies: list[dict]) -> bool:
+    """A real reply: not empty, and not the apology for an action that failed (an action
+    server refusing Rasa's calls would still send that)."""
+    failed = response_patterns("utter_something_went_wrong")
+    texts = [reply.get("text", "") for reply in replies]
+    return bool(texts) and not any(p.fullmatch(t) for p in failed for t in texts)
+
+
 async def send(session, url: str, sender: str, text: str) -> tuple[bool, float, float]:
     """Whether the message was acknowledged with a reply, and when it was sent and answered."""
     started = time.monotonic()
     try:
         async with session.post(url, json={"sender": sender, "message": text}) as reply:
-            ok = reply.status == 200 and bool(json.loads(await reply.text()))
+            ok = reply.status == 200 and answered(json.loads(await reply.text()))
     except (aiohttp.ClientError, asyncio.TimeoutError, json.JSONDecodeError):
         ok = False
     return ok, started, time.monotonic()
