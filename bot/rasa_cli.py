@@ -5,20 +5,11 @@ so they run the same code."""
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
-# NumPy's BLAS runs the sentence encoder (bot/nlu/minilm.py) one short message at a time.
-# With a thread per core it spun both cores for the same speed: measured under 20 people,
-# 135 ms of CPU per message with two threads, 77 ms with one, at the same throughput.
-# Set before NumPy is imported; an operator's own setting wins.
-BLAS_THREADS = "1"
-
 
 def main() -> None:
-    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(variable, BLAS_THREADS)
     from bot.quiet import silence
 
     silence()
