@@ -16,18 +16,21 @@ keeps the target recall (a gentle check question), ``clear`` allows almost no fa
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse
+from joblib import Parallel, delayed
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
 from bot.nlu.linear import for_sparse_rows
 from bot.nlu.safety_data import CATEGORIES, SafetyExample, sentences
+from bot.nlu.term_counts import TermCounts
 
 Embedder = Callable[[list[str]], np.ndarray]
 MAX_UNITS = 24  # sentences and pairs scored per message; the rest is one more "unit"
@@ -103,30 +106,39 @@ class _Scorer:
     coef: np.ndarray  # (categories, features)
     intercept: np.ndarray  # (categories,)
     embedding_weight: float
+    # While training: each vectorizer's counts of every training text and unit, and the
+    # columns it keeps (the same tf-idf as `transform`, without analysing the text again).
+    counted: dict[str, tuple[TermCounts, np.ndarray]] | None = None
 
     @classmethod
-    def fit(cls, texts: list[str], y: np.ndarray, embed: Embedder, config: DetectorConfig):
-        vectorizers = {
-            name: TfidfVectorizer(lowercase=True, sublinear_tf=True, **options).fit(texts)
-            for name, options in VECTORIZERS.items()
-        }
-        scorer = cls(vectorizers, np.zeros(0), np.zeros(0), config.embedding_weight)
-        X = scorer.features(texts, embed)
-        models = [
-            LogisticRegression(
-                C=config.C,
-                class_weight="balanced",
-                max_iter=3000,
-                random_state=config.random_state,
-            ).fit(X, y[:, i])
-            for i in range(y.shape[1])
-        ]
-        scorer.coef = for_sparse_rows(np.vstack([m.coef_[0] for m in models]))
-        scorer.intercept = np.array([m.intercept_[0] for m in models])
-        return scorer
+    def unfitted(
+        cls,
+        texts: list[str],
+        embed: Embedder,
+        config: DetectorConfig,
+        counts: Mapping[str, TermCounts],
+    ):
+        """The scorer with its vectorizers fitted, and the feature matrix of `texts`."""
+        fitted = {name: counts[name].fitted(texts) for name in VECTORIZERS}
+        scorer = cls(
+            {name: vectorizer for name, (vectorizer, _) in fitted.items()},
+            np.zeros(0),
+            np.zeros(0),
+            config.embedding_weight,
+            {name: (counts[name], keep) for name, (_, keep) in fitted.items()},
+        )
+        return scorer, scorer.features(texts, embed)
+
+    def tfidf(self, texts: list[str]) -> list[scipy.sparse.csr_matrix]:
+        if self.counted and all(counts.knows(texts) for counts, _ in self.counted.values()):
+            return [
+                counts.tfidf(texts, keep, self.vectorizers[name].idf_)
+                for name, (counts, keep) in self.counted.items()
+            ]
+        return [v.transform(texts) for v in self.vectorizers.values()]
 
     def features(self, texts: list[str], embed: Embedder) -> scipy.sparse.csr_matrix:
-        blocks = [v.transform(texts) for v in self.vectorizers.values()]
+        blocks = self.tfidf(texts)
         dense = embed(texts) * self.embedding_weight
         return scipy.sparse.hstack(blocks + [scipy.sparse.csr_matrix(dense)], format="csr")
 
@@ -157,6 +169,12 @@ def ordinary_units(texts: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(unit for text in texts for unit in units(text)))
 
 
+def term_counts(texts: Sequence[str]) -> dict[str, TermCounts]:
+    """Every vectorizer's counts of `texts` and of their units, for all folds at once."""
+    everything = list(texts) + [unit for text in texts for unit in units(text)]
+    return {name: TermCounts(everything, options) for name, options in VECTORIZERS.items()}
+
+
 def _with_negatives(texts: list[str], y: np.ndarray, negatives: Sequence[str]):
     extra = np.zeros((len(negatives), y.shape[1]), dtype=y.dtype)
     return texts + list(negatives), np.vstack([y, extra]) if len(negatives) else y
@@ -167,23 +185,64 @@ def out_of_fold_decisions(
     embed: Embedder,
     config: DetectorConfig,
     negatives: Sequence[str] = (),
+    counts: Mapping[str, TermCounts] | None = None,
 ) -> np.ndarray:
     """Each example's decision values from a model that never saw it (k-fold). The extra
     `negatives` are in every fold's training part and are never scored: the thresholds come
     from the safety set alone."""
     texts = [e.text for e in examples]
+    counts = counts or term_counts(texts + list(negatives))
     y = labels_of(examples)
     strata = [e.label for e in examples]
     # A disclosure and its copy inside a story stay in one fold: otherwise the copy is scored
     # by a model that has seen its sentence, and the thresholds come out too optimistic.
     groups = [e.group for e in examples]
     folds = StratifiedGroupKFold(config.folds, shuffle=True, random_state=config.random_state)
+    splits = list(folds.split(texts, strata, groups))
+    scorers = fit_scorers(
+        [_with_negatives([texts[i] for i in train], y[train], negatives) for train, _ in splits],
+        embed,
+        config,
+        counts,
+    )
     decisions = np.zeros(y.shape, dtype=float)
-    for train, held in folds.split(texts, strata, groups):
-        fold_texts, fold_y = _with_negatives([texts[i] for i in train], y[train], negatives)
-        scorer = _Scorer.fit(fold_texts, fold_y, embed, config)
+    for scorer, (_, held) in zip(scorers, splits, strict=True):
         decisions[held] = scorer.decisions([texts[i] for i in held], embed)
     return decisions
+
+
+def fit_scorers(
+    training_sets: Sequence[tuple[list[str], np.ndarray]],
+    embed: Embedder,
+    config: DetectorConfig,
+    counts: Mapping[str, TermCounts],
+) -> list[_Scorer]:
+    """One scorer per (texts, labels) set. The linear models (one per set and category) are
+    independent and each fit is single-threaded, so they run in parallel processes: on two
+    cores this halves the longest step of training. The models are the same as fitted one
+    after another (lbfgs is deterministic)."""
+    prepared = [_Scorer.unfitted(texts, embed, config, counts) for texts, _ in training_sets]
+    tasks = [
+        (X, labels[:, i])
+        for (_, X), (_, labels) in zip(prepared, training_sets, strict=True)
+        for i in range(labels.shape[1])
+    ]
+    processes = min(len(tasks), os.cpu_count() or 1)
+    fitted = Parallel(n_jobs=processes)(delayed(_fit_linear)(X, y, config) for X, y in tasks)
+    scorers = []
+    for (scorer, _), (_, labels) in zip(prepared, training_sets, strict=True):
+        mine, fitted = fitted[: labels.shape[1]], fitted[labels.shape[1] :]
+        scorer.coef = for_sparse_rows(np.vstack([coef for coef, _ in mine]))
+        scorer.intercept = np.array([intercept for _, intercept in mine])
+        scorers.append(scorer)
+    return scorers
+
+
+def _fit_linear(X: scipy.sparse.csr_matrix, y: np.ndarray, config: DetectorConfig):
+    model = LogisticRegression(
+        C=config.C, class_weight="balanced", max_iter=3000, random_state=config.random_state
+    ).fit(X, y)
+    return model.coef_[0], model.intercept_[0]
 
 
 def fit_calibration(decisions: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -242,13 +301,15 @@ class RiskModel:
         embed = embed if isinstance(embed, CachedEmbedder) else CachedEmbedder(embed)
         y = labels_of(examples)
         negatives = ordinary_units(ordinary)
-        oof = out_of_fold_decisions(examples, embed, config, negatives)
+        counts = term_counts([e.text for e in examples] + negatives)
+        oof = out_of_fold_decisions(examples, embed, config, negatives, counts)
         platt = fit_calibration(oof, y)
         oof_scores = _sigmoid(oof * platt[:, 0] + platt[:, 1])
         thresholds = choose_thresholds(oof_scores, y, config)
-        scorer = _Scorer.fit(
-            *_with_negatives([e.text for e in examples], y, negatives), embed, config
+        (scorer,) = fit_scorers(
+            [_with_negatives([e.text for e in examples], y, negatives)], embed, config, counts
         )
+        scorer.counted = None  # the counts are for training only
         report = {
             "examples": len(examples),
             "ordinary_units": len(negatives),
