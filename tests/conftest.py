@@ -1,5 +1,6 @@
-"""Shared fixtures: temporary databases, a dispatcher, the domain, a tracker builder and the
-fake Telegram Bot API. Helpers that are not fixtures live in tests/support/."""
+"""Shared fixtures: temporary databases, a dispatcher, the domain, a tracker builder, the
+fake Telegram Bot API and the live servers the REST conversation tests share. Helpers that
+are not fixtures live in tests/support/."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from actions.persistence import access
 from actions.persistence.repository import Repository
 from bot.paths import REPO_ROOT
 from tests.support.fake_telegram_api import FakeTelegramApi
+from tests.support.live import LiveServers
 from tests.support.telegram_updates import TOKEN
 from tests.support.trackers import build_tracker
 
@@ -86,3 +88,11 @@ def fake_api() -> Iterator[FakeTelegramApi]:
     """A fake Telegram Bot API on 127.0.0.1 (tests/support/fake_telegram_api.py)."""
     with FakeTelegramApi(TOKEN) as api:
         yield api
+
+
+@pytest.fixture(scope="session")
+def shared_servers(tmp_path_factory) -> Iterator[LiveServers]:
+    """Rasa and the action server on fresh databases, started once for the REST conversation
+    tests (each talks as its own sender): every start costs half a minute of the test run."""
+    with LiveServers.running(tmp_path_factory.mktemp("live")) as live:
+        yield live

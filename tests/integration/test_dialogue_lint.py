@@ -13,7 +13,6 @@ wording), checked for what breaks a conversation:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,10 +30,9 @@ MAX_BUTTONS = 6
 OUT_OF_SCOPE = "outside what I can help with"
 
 
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory) -> Iterator[LiveServers]:
-    with LiveServers.running(tmp_path_factory.mktemp("lint")) as live:
-        yield live
+@pytest.fixture
+def servers(shared_servers: LiveServers) -> LiveServers:
+    return shared_servers
 
 
 def chat(servers: LiveServers) -> Chat:

@@ -15,10 +15,9 @@ from tests.support.live import LiveServers
 pytestmark = pytest.mark.live
 
 
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory):
-    with LiveServers.running(tmp_path_factory.mktemp("live")) as live:
-        yield live
+@pytest.fixture
+def servers(shared_servers: LiveServers) -> LiveServers:
+    return shared_servers
 
 
 @pytest.fixture

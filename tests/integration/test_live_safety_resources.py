@@ -10,10 +10,9 @@ from tests.support.live import LiveServers
 pytestmark = pytest.mark.live
 
 
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory):
-    with LiveServers.running(tmp_path_factory.mktemp("live-resources")) as live:
-        yield live
+@pytest.fixture
+def servers(shared_servers: LiveServers) -> LiveServers:
+    return shared_servers
 
 
 def test_the_country_said_in_words_brings_its_numbers(servers):
