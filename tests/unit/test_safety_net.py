@@ -45,6 +45,10 @@ def message(nlp, text, intent="setback", confidence=0.9):
         ("she threatened to take the kids if i leave", "abuse"),
         ("he takes my whole paycheck and gives me an allowance", "abuse"),
         ("i'm terrified of what he'll do when he gets home", "abuse"),
+        # a negation that is not a denial
+        ("i can't stop thinking about killing myself", "crisis"),
+        ("i don't want to kill myself but i don't want to live either", "crisis"),
+        ("i wrote a letter to my kids explaining why", "crisis"),
     ],
 )
 def test_disclosures_are_caught_by_the_rules(nlp, net, text, category):
@@ -63,6 +67,14 @@ def test_disclosures_are_caught_by_the_rules(nlp, net, text, category):
         "he hit the gym every day this week",
         "i'm scared he'll cheat again",
         "i keep checking his phone and i hate it",
+        # the writer's own plain denial, and idioms
+        "before you ask, no i'm not thinking of killing myself lol. i'm just angry",
+        "i don't want to hurt myself, i just want this feeling to stop",
+        "i'm not going to end my life over a man. i have too much to live for",
+        "i'm not scared of him. he's a coward, that's all",
+        "i don't feel unsafe at home. he moved out anyway",
+        "i bombed the interview, career suicide lol",
+        "can you help me write a letter to my husband about how i feel?",
     ],
 )
 def test_everyday_words_are_not_disclosures(nlp, net, text):
