@@ -23,6 +23,7 @@ from bot.nlu.safety_data import (
 from bot.nlu.safety_flags import asks_covert_monitoring, says_minor
 from bot.paths import REPO_ROOT
 
+HELD_OUT_SET = REPO_ROOT / "tests" / "safety" / "heldout" / "safety_heldout.yml"
 THRESHOLDS = {
     "crisis": {"uncertain": 0.2, "clear": 0.8},
     "abuse": {"uncertain": 0.3, "clear": 0.9},
@@ -215,6 +216,18 @@ def test_a_malformed_set_is_named(tmp_path: Path):
     bad.write_text("crisis:\n  - {kind: active}\nabus: []\n", encoding="utf-8")
     with pytest.raises(ValueError, match="bad.yml"):
         load_set(bad)
+
+
+def test_no_held_out_message_is_in_the_training_data():
+    """The held-out figures mean something only if the detector never saw those messages."""
+
+    def normalised(text: str) -> str:
+        return " ".join(text.lower().split())
+
+    held_out = {normalised(e.text) for e in load_set(HELD_OUT_SET)}
+    training = load_dir(REPO_ROOT / "data" / "safety")
+    leaked = [e.text for e in training if normalised(e.text) in held_out]
+    assert leaked == []
 
 
 # --- minor and covert ----------------------------------------------------------------------
