@@ -145,11 +145,16 @@ class Talk:
 
 
 @lru_cache(maxsize=1)
+def domain() -> dict[str, Any]:
+    """domain.yml, read once: parsing it took most of each dialogue test's time."""
+    return yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def entity_slots() -> dict[str, tuple[str, ...]]:
     """entity -> the slots domain.yml fills from it."""
-    domain = yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
     found: dict[str, list[str]] = {}
-    for name, slot in domain["slots"].items():
+    for name, slot in domain()["slots"].items():
         for mapping in slot.get("mappings") or []:
             if mapping.get("type") == "from_entity":
                 found.setdefault(mapping["entity"], []).append(name)
@@ -157,7 +162,7 @@ def entity_slots() -> dict[str, tuple[str, ...]]:
 
 
 def domain_responses() -> dict[str, list[dict]]:
-    return yaml.safe_load((REPO_ROOT / "domain.yml").read_text())["responses"]
+    return domain()["responses"]
 
 
 def check_variables(message: dict, slots: dict[str, Any]) -> None:
