@@ -105,6 +105,8 @@ def embed_in_stories(examples: list[SafetyExample], seed: int = 42) -> list[Safe
     A disclosure is often one clause of a long message about an affair; the stories
     (kind ``story_context``) give each short example that setting once, at the start,
     in the middle or at the end, so the detector learns that the story is not the signal.
+    An example of several sentences already has a setting of its own: placing it in a story
+    too added half the detector's training time and nothing it did not already learn.
     """
     stories = [e.text for e in examples if e.kind == STORY_KIND]
     if not stories:
@@ -116,6 +118,8 @@ def embed_in_stories(examples: list[SafetyExample], seed: int = 42) -> list[Safe
             continue
         frame = sentences(rng.choice(stories))
         position = rng.randrange(len(frame) + 1)
+        if len(sentences(example.text)) > 1:
+            continue  # drawn first: adding a long example does not move the others' stories
         sentence = example.text if example.text[-1] in ".!?" else example.text + "."
         text = " ".join(frame[:position] + [sentence] + frame[position:])
         composed.append(
