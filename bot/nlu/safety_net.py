@@ -53,6 +53,16 @@ COVERT_INTENT = "covert_monitoring"
 SAFETY_DATA_DIR = REPO_ROOT / "data" / "safety"
 
 
+# The modules that decide what the trained detector is.
+DETECTOR_SOURCES = (
+    "risk_detector.py",
+    "safety_data.py",
+    "term_counts.py",
+    "linear.py",
+    "sentence_embeddings.py",
+)
+
+
 def ordinary_talk(training_data: TrainingData, intents: Sequence[str]) -> list[str]:
     """The training examples of the theme intents: people telling of an affair, lies and
     hurt, long stories included. Without them the detector knew few long harmless stories
@@ -139,11 +149,15 @@ class SafetyNet(GraphComponent):
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        """Retrain when the detector's data or the patterns change (Rasa cannot see them)."""
+        """Retrain when the detector's data, its code or the patterns change (Rasa sees none
+        of them: a cached detector from older code would otherwise be reused)."""
         digest = hashlib.sha256()
         data = Path(config.get("data") or SAFETY_DATA_DIR)
-        for path in [Path(config.get("patterns") or PATTERNS_DIR / "safety.yml")] + sorted(
-            data.glob("*.yml")
+        code = [Path(__file__).with_name(name) for name in DETECTOR_SOURCES]
+        for path in (
+            [Path(config.get("patterns") or PATTERNS_DIR / "safety.yml")]
+            + sorted(data.glob("*.yml"))
+            + code
         ):
             digest.update(path.name.encode() + path.read_bytes())
         return digest.hexdigest()

@@ -305,3 +305,22 @@ def test_a_known_vector_is_used_and_not_embedded_again(detector):
         detector.embed = original
     assert message not in asked and asked == [u for u in units(message) if u != message]
     np.testing.assert_allclose(scores, expected)
+
+
+def test_the_retraining_fingerprint_covers_the_detector_code():
+    """Rasa reuses a cached component unless its fingerprint changes: every module the
+    detector is built from must be in it, or a code change would ship an old detector."""
+    import ast
+
+    from bot.nlu import safety_net
+
+    nlu = REPO_ROOT / "bot" / "nlu"
+    needed, seen = {"risk_detector.py"}, set()
+    while needed - seen:
+        name = (needed - seen).pop()
+        seen.add(name)
+        for node in ast.walk(ast.parse((nlu / name).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bot.nlu."):
+                needed.add(node.module.removeprefix("bot.nlu.") + ".py")
+    assert needed <= set(safety_net.DETECTOR_SOURCES)
+    assert all((nlu / name).exists() for name in safety_net.DETECTOR_SOURCES)
