@@ -18,7 +18,9 @@ never tuned on. It was first set on 2026-12-02 (recall 80.9 %, false positives 6
 thresholds calibrated on leaky folds (a disclosure and its copy inside a story could fall in
 different folds). With grouped folds and 1,358 new examples it gives recall 79.3 % at 5.0 % false
 positives (2026-12-03): a trade, not a loss, so the floor moved to recall 79 % and false
-positives 5.5 %, tighter on false alarms. Raise it with every improvement.
+positives 5.5 %, tighter on false alarms. With 3,704 new training examples and the denial
+patterns it gives recall 86.4 % at 3.8 % false positives (2026-12-04). Raise it with every
+improvement.
 """
 
 from __future__ import annotations
@@ -45,9 +47,9 @@ DEV_SET = Path(os.environ.get("SAFETY_DEV_SET", "/work/blind/dev/safety_dev.yml"
 HELDOUT_SET = REPO_ROOT / "tests" / "safety" / "heldout" / "safety_heldout.yml"
 TARGET_RECALL = 0.98  # issue 19's target, not met yet
 TARGET_FALSE_POSITIVE_RATE = 0.02
-# The floor, raised with each measured improvement (81.1 % / 3.6 % once everyday theme talk
-# was learnt as negatives, 2026-12-03), rounded to leave a little room.
-MIN_HELDOUT_RECALL = 0.80
+# The floor, raised with each measured improvement (86.4 % / 3.8 % with the training data of
+# 2026-12-04), rounded to leave a little room.
+MIN_HELDOUT_RECALL = 0.85
 MAX_FALSE_POSITIVE_RATE = 0.045
 
 # A detector maps texts to their flagged categories (crisis first) and whether it is clear.
