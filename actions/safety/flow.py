@@ -15,7 +15,7 @@ import logging
 from actions import slots
 from actions.dialogue.handlers import Handler, handler_for
 from actions.dialogue.lexicon import normalise
-from actions.dialogue.question import Question, ask, ask_again, close, put
+from actions.dialogue.question import Question, ask, ask_again, close, put, reask
 from actions.dialogue.reading import (
     INTENT_CONFIDENCE,
     Expectation,
@@ -270,6 +270,25 @@ class SafetyCheckHandler(Handler):
 
     def give_up(self, turn: Turn, question: Question) -> None:
         respond(turn, [question.args.get("category", "crisis")])
+
+    def control(self, turn: Turn, question: Question, control: str) -> None:
+        """ "Why are you asking?": why, in plain words, with the question again."""
+        if control == "explain":
+            self.explain(turn, question)
+        else:
+            super().control(turn, question, control)
+
+    def miss(self, turn: Turn, question: Question, reading: Reading) -> None:
+        # A question back ("why are you asking me that", "what do you mean?") is answered
+        # before the check is asked again; a second unclear reply gets the full response.
+        if reading.kind == "question" and question.misses == 0:
+            self.explain(turn, question)
+        else:
+            super().miss(turn, question, reading)
+
+    def explain(self, turn: Turn, question: Question) -> None:
+        category = question.args.get("category", "crisis")
+        reask(turn, question, f"utter_safety_check_why_{category}", self.buttons(turn, question))
 
 
 class AreYouSafeHandler(Handler):

@@ -258,6 +258,25 @@ def test_a_weak_safety_signal_that_is_not_a_faq_question_gets_the_check(talk):
     assert (talk.slots.get("question") or {}).get("id") == "safety_check"
 
 
+@pytest.mark.parametrize(
+    "category, question_back",
+    [("crisis", "why are you asking me that"), ("abuse", "what do you mean?")],
+)
+def test_a_question_back_at_the_check_is_answered_then_the_check_stands(
+    talk, category, question_back
+):
+    talk.say(
+        "gave my cat to my neighbour and cleaned the flat, feel calm now",
+        intent="safety_check",
+        safety={"categories": [category], "tier": "uncertain"},
+    )
+    talk.say(question_back, intent="out_of_scope", confidence=0.4)
+    assert talk.responses == [f"utter_safety_check_why_{category}"]
+    assert [b["title"] for b in talk.buttons] == ["Yes", "No", "I'm not sure"]
+    talk.say("no, not like that")
+    assert "utter_safety_check_cleared" in talk.responses
+
+
 def test_saying_they_will_call_twice_is_not_answered_with_the_same_words(talk):
     talk.say("i'll call them", intent="will_call")
     assert talk.responses[0] == "utter_will_call"
