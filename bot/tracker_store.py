@@ -150,7 +150,12 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
                 self._create_database(self.engine, sa.engine.make_url(self._url).database)
                 self.engine.dispose()
                 self._make_engine(self._url)
-            self.Base.metadata.create_all(self.engine)
+            try:
+                self.Base.metadata.create_all(self.engine)
+            except (sa.exc.ProgrammingError, sa.exc.IntegrityError):
+                # Another instance created the tables at the same moment (PostgreSQL's
+                # check-then-create races): they exist now, and this finds them.
+                self.Base.metadata.create_all(self.engine)
             self._schema_ready = True
             logger.info("Tracker store: connected, tables ready")
 

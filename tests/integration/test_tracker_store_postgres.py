@@ -91,3 +91,28 @@ async def test_the_documented_endpoints_shapes_work_on_postgresql(
     await say(inner, "person", "hello")
     assert texts(await inner.retrieve("person")) == ["hello"]
     inner.engine.dispose()
+
+
+def test_instances_starting_together_on_one_database_all_get_their_tables(rasa_domain, cluster):
+    """Two Rasa instances on one PostgreSQL database create the tables at the same moment
+    (measured by the scale-out test: one lost its first message to the race)."""
+    import threading
+
+    stores = [ForgettingSQLTrackerStore(rasa_domain, host=cluster.url) for _ in range(6)]
+    start, failures = threading.Barrier(len(stores)), []
+
+    def first_use(store: ForgettingSQLTrackerStore) -> None:
+        start.wait()
+        try:
+            store._ensure_schema()
+        except Exception as error:  # noqa: BLE001 - the failure is what is counted
+            failures.append(type(error).__name__)
+
+    threads = [threading.Thread(target=first_use, args=(s,)) for s in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for store in stores:
+        store.engine.dispose()
+    assert failures == []
