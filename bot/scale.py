@@ -205,8 +205,14 @@ class Stack:
         self.pid_file.unlink(missing_ok=True)
 
     def kill(self, name: str) -> None:
-        """Kills one process at once, as a crash would (for the scale-out test)."""
-        os.kill(self.pids()[name], signal.SIGKILL)
+        """Kills one process at once, as a crash would (for the scale-out test), and returns
+        once it is gone: until then the kernel still accepts connections for it, and what
+        nginx sends there is lost with it."""
+        pid = self.pids()[name]
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.01)
 
 
 def _alive(pid: int) -> bool:

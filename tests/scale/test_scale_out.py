@@ -21,6 +21,7 @@ import pytest
 import sqlalchemy
 
 from bot.scale import Layout, Stack
+from bot.turn_guard import SOMETHING_WENT_WRONG, STORE_UNAVAILABLE
 from tests.support.live import MODEL, response_patterns
 
 pytestmark = [
@@ -68,9 +69,14 @@ def stack(tmp_path_factory):
 
 
 def answered(replies: list[dict]) -> bool:
-    """A real reply: not empty, and not the apology for an action that failed (an action
-    server refusing Rasa's calls would still send that)."""
-    failed = response_patterns("utter_something_went_wrong")
+    """A real reply: not empty, not the apology for an action that failed (an action server
+    refusing Rasa's calls would still send that), and not "please send that again" when the
+    conversation could not be read or kept (the message was not taken)."""
+    failed = [
+        pattern
+        for response in (SOMETHING_WENT_WRONG, *STORE_UNAVAILABLE.values())
+        for pattern in response_patterns(response)
+    ]
     texts = [reply.get("text", "") for reply in replies]
     return bool(texts) and not any(p.fullmatch(t) for p in failed for t in texts)
 
