@@ -378,6 +378,8 @@ class AreYouSafeHandler(Handler):
             set_region(turn, region)
         elif careful is not None:
             turn.say(careful)  # "is it normal that he checks?" right after an abuse disclosure
+        elif reading.kind == "question" or reading.control == "explain":
+            turn.say("utter_safe_why")  # "why are you asking me that?"
         else:
             turn.say(self.STAY_RESPONSES[question.misses % 2])
         question.misses += 1
@@ -402,7 +404,7 @@ class AreYouSafeHandler(Handler):
         self.listen(turn, question)
 
     def control(self, turn: Turn, question: Question, control: str) -> None:
-        self.miss(turn, question, Reading("unclear"))
+        self.miss(turn, question, Reading("control", control=control))
 
 
 def offer_local_numbers(turn: Turn, region: str | None) -> None:

@@ -277,6 +277,16 @@ def test_a_question_back_at_the_check_is_answered_then_the_check_stands(
     assert "utter_safety_check_cleared" in talk.responses
 
 
+@pytest.mark.parametrize("question_back", ["why are you asking me that", "why?"])
+def test_a_question_back_at_are_you_safe_is_answered_and_the_answers_stay(talk, question_back):
+    talk.say("i want to die", intent="crisis", safety={"categories": ["crisis"]})
+    talk.say(question_back, intent="out_of_scope", confidence=0.4)
+    assert talk.responses == ["utter_safe_why"]
+    assert [b["title"] for b in talk.buttons][:2] == ["I'm safe right now", "No, I'm not safe"]
+    talk.say("i'm safe")
+    assert "utter_safe_glad" in talk.responses
+
+
 def test_saying_they_will_call_twice_is_not_answered_with_the_same_words(talk):
     talk.say("i'll call them", intent="will_call")
     assert talk.responses[0] == "utter_will_call"
