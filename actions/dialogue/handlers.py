@@ -74,8 +74,17 @@ class Handler(ABC):
     def answer(self, turn: Turn, question: Question, reading: Reading) -> None:
         """An expected answer: what it leads to."""
 
+    def explain(self, turn: Turn, question: Question) -> bool:
+        """ "Why?", "what is this for?" about the question: answered, and the question stands.
+        False where there is nothing more to say than the question itself (a miss then)."""
+        return False
+
     def miss(self, turn: Turn, question: Question, reading: Reading) -> None:
-        """A reply that did not answer: asked again once, differently, then left."""
+        """A reply that did not answer: asked again once, differently, then left. A first
+        question back that nothing else answered ("why are you asking me that") is taken as
+        being about this question."""
+        if reading.kind == "question" and question.misses == 0 and self.explain(turn, question):
+            return
         if question.misses >= 1:
             self.give_up(turn, question)
             return
@@ -95,7 +104,8 @@ class Handler(ABC):
     def control(self, turn: Turn, question: Question, control: str) -> None:
         """Exercise words outside an exercise: "stop" ends the question kindly, "pause" or
         "brb" keeps it for when the person is back, "continue" picks up a paused exercise (or
-        this question); anything else is asked again."""
+        this question), "why?" is explained where the handler can; anything else is asked
+        again."""
         from actions.dialogue import exercise_flow  # exercises build on handlers
 
         if control == "stop":
@@ -106,7 +116,7 @@ class Handler(ABC):
             turn.say("utter_break_question_kept")
         elif control == "resume":
             exercise_flow.resume(turn)
-        else:
+        elif not (control == "explain" and self.explain(turn, question)):
             self.miss(turn, question, Reading("unclear"))
 
     def digression(self, turn: Turn, question: Question, theme: str) -> None:

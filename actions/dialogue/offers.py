@@ -101,22 +101,13 @@ class OfferHandler(Handler):
         close(turn)
         turn.say("utter_offer_left_open")
 
-    def control(self, turn: Turn, question: Question, control: str) -> None:
-        """ "What is it?", "why?": what the exercise is for, then the offer again."""
-        if control == "explain":
-            question.misses += 1  # explained once; a second unclear reply lets it go
-            turn.say(text=exercises()[question.args["theme"]].purpose)
-            ask_again(turn, question, lead=None)
-        else:
-            super().control(turn, question, control)
-
-    def miss(self, turn: Turn, question: Question, reading: Reading) -> None:
-        # A question back that nothing else answers ("what would that even do") is about
-        # the exercise on offer.
-        if reading.kind == "question" and question.misses == 0:
-            self.control(turn, question, "explain")
-        else:
-            super().miss(turn, question, reading)
+    def explain(self, turn: Turn, question: Question) -> bool:
+        """ "What is it?", "what would that even do": what the exercise is for, then the
+        offer again."""
+        question.misses += 1  # explained once; a second unclear reply lets it go
+        turn.say(text=exercises()[question.args["theme"]].purpose)
+        ask_again(turn, question, lead=None)
+        return True
 
     def digression(self, turn: Turn, question: Question, theme: str) -> None:
         close(turn)

@@ -271,24 +271,12 @@ class SafetyCheckHandler(Handler):
     def give_up(self, turn: Turn, question: Question) -> None:
         respond(turn, [question.args.get("category", "crisis")])
 
-    def control(self, turn: Turn, question: Question, control: str) -> None:
-        """ "Why are you asking?": why, in plain words, with the question again."""
-        if control == "explain":
-            self.explain(turn, question)
-        else:
-            super().control(turn, question, control)
-
-    def miss(self, turn: Turn, question: Question, reading: Reading) -> None:
-        # A question back ("why are you asking me that", "what do you mean?") is answered
-        # before the check is asked again; a second unclear reply gets the full response.
-        if reading.kind == "question" and question.misses == 0:
-            self.explain(turn, question)
-        else:
-            super().miss(turn, question, reading)
-
-    def explain(self, turn: Turn, question: Question) -> None:
+    def explain(self, turn: Turn, question: Question) -> bool:
+        """ "Why are you asking me that?": why, in plain words, with the question again; a
+        second unclear reply gets the full response (give_up)."""
         category = question.args.get("category", "crisis")
         reask(turn, question, f"utter_safety_check_why_{category}", self.buttons(turn, question))
+        return True
 
 
 class AreYouSafeHandler(Handler):
