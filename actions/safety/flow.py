@@ -367,7 +367,7 @@ class AreYouSafeHandler(Handler):
         elif careful is not None:
             turn.say(careful)  # "is it normal that he checks?" right after an abuse disclosure
         elif reading.kind == "question" or reading.control == "explain":
-            turn.say("utter_safe_why")  # "why are you asking me that?"
+            self.explain(turn, question)
         else:
             turn.say(self.STAY_RESPONSES[question.misses % 2])
         question.misses += 1
@@ -390,6 +390,11 @@ class AreYouSafeHandler(Handler):
         careful = self.careful_answer(turn)
         turn.say(careful or "utter_safety_theme_during_flow")
         self.listen(turn, question)
+
+    def explain(self, turn: Turn, question: Question) -> bool:
+        """ "Why are you asking me that?": why; the flow goes on listening (miss)."""
+        turn.say("utter_safe_why")
+        return True
 
     def control(self, turn: Turn, question: Question, control: str) -> None:
         self.miss(turn, question, Reading("control", control=control))
