@@ -166,10 +166,15 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         return self._encoder
 
     def process(self, messages: list[Message]) -> list[Message]:
+        return self._featurize(messages, share=True)
+
+    # `share` is not a parameter of `process`: Rasa reads those as inputs from other nodes.
+    def _featurize(self, messages: list[Message], share: bool) -> list[Message]:
         with_text = [message for message in messages if message.get(TEXT)]
         if with_text:
             vectors = self.encoder.embed([message.get(TEXT) for message in with_text])
-            shared = self.encoder is sentence_encoder()  # the detector's own vectors
+            # The detector's own vectors, when it uses the same encoder.
+            shared = share and self.encoder is sentence_encoder()
             for message, vector in zip(with_text, vectors, strict=True):
                 self.add_features_to_message(None, vector[None, :], TEXT, message)
                 if shared:
@@ -177,5 +182,8 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self.process(training_data.training_examples)
+        # Not shared while training: the detector trains on data/safety/, and Rasa's cache
+        # fingerprints every message's data after each step, where printing a 384-float
+        # array per message cost about 40 s of every `rasa train`.
+        self._featurize(training_data.training_examples, share=False)
         return training_data
