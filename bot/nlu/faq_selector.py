@@ -48,9 +48,11 @@ class FaqResponseSelector(TfidfLogisticRegressionClassifier):
         examples = self._examples(training_data)
         if not examples:
             return self._resource
-        self.clf = self._estimator(self._sparse_width(training_data))
-        self.clf.fit(self._create_X(examples), [e.get(INTENT_RESPONSE_KEY) for e in examples])
-        self._lay_out_for_prediction()
+        self.fit(
+            self._create_X(examples),
+            [e.get(INTENT_RESPONSE_KEY) for e in examples],
+            self._sparse_width(training_data),
+        )
         self.persist()
         return self._resource
 

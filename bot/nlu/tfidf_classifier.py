@@ -6,18 +6,19 @@ raise cross-validated macro-F1 by about four points (README, "Choosing the NLU
 pipeline"). Rasa's own feature matrix puts the sparse sentence features first and any
 dense ones (sentence embeddings) after them; only the sparse columns are count-like, so
 only they are tf-idf weighted. Everything comes from scikit-learn; this subclass swaps the
-estimator and builds Rasa's feature matrix in one stack instead of one per message, so
-training and prediction stay Rasa's code.
+estimator, builds Rasa's feature matrix in one stack instead of one per message, and keeps
+the fitted model as plain arrays instead of Rasa's skops file (bot/nlu/tfidf_model.py).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse
-import skops.io as sio
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -38,7 +39,9 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from bot.nlu.linear import for_sparse_rows
+from bot.nlu.tfidf_model import TfidfLinearModel
+
+logger = logging.getLogger(__name__)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -48,15 +51,15 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
         return {**LogisticRegressionClassifier.get_default_config(), "C": 30.0, "max_iter": 3000}
 
     def train(self, training_data: TrainingData) -> Resource:
-        self.clf = self._estimator(self._sparse_width(training_data))
-        resource = super().train(training_data)
-        self._lay_out_for_prediction()
-        return resource
+        X, y = self._create_training_matrix(training_data)
+        if X.shape[0]:
+            self.fit(X, y, self._sparse_width(training_data))
+            self.persist()
+        return self._resource
 
-    def _lay_out_for_prediction(self) -> None:
-        estimator = self.clf.steps[-1][1] if isinstance(self.clf, Pipeline) else self.clf
-        if hasattr(estimator, "coef_"):
-            estimator.coef_ = for_sparse_rows(estimator.coef_)
+    def fit(self, X: scipy.sparse.csr_matrix, y: list[str], sparse_width: int) -> None:
+        """scikit-learn fits; what is kept and used from then on is its arrays."""
+        self.clf = TfidfLinearModel.of(self._estimator(sparse_width).fit(X, y))
 
     @staticmethod
     def _sparse_width(training_data: TrainingData) -> int:
@@ -131,6 +134,10 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
             ]
         )
 
+    def persist(self) -> None:
+        with self._model_storage.write_to(self._resource) as model_dir:
+            self.clf.save(Path(model_dir), self._resource.name)
+
     @classmethod
     def load(
         cls,
@@ -140,23 +147,14 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> TfidfLogisticRegressionClassifier:
-        # The tf-idf weights are a scipy sparse matrix, which skops does not trust by
-        # default (so Rasa's own load would give up); trust exactly that and nothing else.
-        with model_storage.read_from(resource) as model_dir:
-            path = model_dir / f"{resource.name}.skops"
-            untrusted = set(sio.get_untrusted_types(file=path))
-            unexpected = untrusted - TRUSTED_TYPES
-            if unexpected:
-                raise ValueError(
-                    f"{path.name}: refusing to load untrusted types {sorted(unexpected)}"
-                )
-            component = cls(config, execution_context.node_name, model_storage, resource)
-            component.clf = sio.load(path, trusted=sorted(untrusted))
-            component._lay_out_for_prediction()
-            return component
-
-
-TRUSTED_TYPES = {"scipy.sparse._csr.csr_matrix"}
+        component = cls(config, execution_context.node_name, model_storage, resource)
+        try:
+            with model_storage.read_from(resource) as model_dir:
+                component.clf = TfidfLinearModel.load(Path(model_dir), resource.name)
+        except (ValueError, FileNotFoundError):
+            # Nothing was trained (no examples): like Rasa's own classifier, load unfitted.
+            logger.debug(f"{cls.__name__}: no trained model in resource '{resource.name}'")
+        return component
 
 
 def _rows(features: list[Features | None], zeros: Callable[[tuple[int, int]], Any]) -> list[Any]:
