@@ -84,7 +84,11 @@ class LiveServers:
     def _log(self, name: str):
         return open(self.workdir / f"{name}.log", "ab")
 
-    def start_action_server(self) -> None:
+    @property
+    def action_health_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}/health"
+
+    def spawn_action_server(self) -> subprocess.Popen:
         process = subprocess.Popen(
             [str(VENV_BIN / "python"), "-m", "bot.action_server", "--port", str(self.action_port)],
             cwd=REPO_ROOT,
@@ -93,7 +97,10 @@ class LiveServers:
             stderr=subprocess.STDOUT,
         )
         self.processes["actions"] = process
-        wait_for(f"http://127.0.0.1:{self.action_port}/health", process)
+        return process
+
+    def start_action_server(self) -> None:
+        wait_for(self.action_health_url, self.spawn_action_server())
 
     def stop_action_server(self) -> None:
         process = self.processes.pop("actions")
@@ -115,8 +122,10 @@ class LiveServers:
                 else f"  dialect: sqlite\n  db: {self.tracker_db}\n"
             )
         )
-        self.start_action_server()
+        # Both at once: the action server is ready long before Rasa has loaded its model.
+        actions = self.spawn_action_server()
         self.start_rasa()
+        wait_for(self.action_health_url, actions)
 
     def start_rasa(self) -> None:
         process = subprocess.Popen(
