@@ -462,7 +462,10 @@ class ExerciseStepHandler(Handler):
                 skip(turn, state, response="utter_step_moved_on")
             return
         if state.step_id == engine.ROLE_STEP_ID:
-            reask(turn, question, "utter_role_reask", answer_buttons(state, None))
+            # A question back ("what would you do?", "why does it matter") gets the reason,
+            # as the one re-ask: the next miss still words the questions for both.
+            response = "utter_role_why" if reading.kind == "question" else "utter_role_reask"
+            reask(turn, question, response, answer_buttons(state, None))
             return
         step = engine.step_by_id(state.exercise, state.step_id)
         buttons = with_controls(answer_buttons(state, step))
@@ -533,14 +536,20 @@ class ExerciseStepHandler(Handler):
         elif control == "stop":
             ask(turn, "confirm_stop")
         elif control == "explain":
-            if state.step_id == engine.ROLE_STEP_ID:
-                turn.say("utter_role_why")
-            else:
-                turn.say(text=state.exercise.purpose)
-            ask_again(turn, question)
+            self.explain(turn, question)
         else:  # resume: we are in it already
             turn.say("utter_already_in_exercise", exercise_title=state.exercise.title)
             ask_again(turn, question, lead=None)
+
+    def explain(self, turn: Turn, question: Question) -> bool:
+        """Why the role matters, or what the exercise is for; then the step again."""
+        state = self.state(turn)
+        if state.step_id == engine.ROLE_STEP_ID:
+            turn.say("utter_role_why")
+        else:
+            turn.say(text=state.exercise.purpose)
+        ask_again(turn, question)
+        return True
 
     def digression(self, turn: Turn, question: Question, theme: str) -> None:
         """Another topic said clearly: answered, the exercise paused, the way back offered."""

@@ -67,7 +67,8 @@ def test_the_role_question_never_loops_and_can_be_worded_for_both(talk):
     talk.say("we had a huge breach of trust", intent="trust_breach")
     talk.say("yes")
     assert "closer to your side" in talk.text
-    talk.say("why does it matter")
+    talk.say("what would you do?")
+    assert talk.responses[0] == "utter_role_why"  # the question back is answered
     talk.say("just ask the questions")
     assert "utter_role_neutral" in talk.responses
     assert talk.slots["role"] == "neutral"
