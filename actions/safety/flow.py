@@ -229,14 +229,20 @@ def check(turn: Turn, then: Question | None = None, suspected: list[str] | None 
             ask_again(turn, then)
         return
     suspected = suspected or verdict(turn).get("categories") or ["crisis"]
-    quote = excerpt(turn.tracker.latest_message.get("text") or "", QUOTE_WORDS)
     ask(
         turn,
         "safety_check",
         category=suspected[0],
-        quote=quote,
+        quote=worrying_words(turn, suspected[0]),
         then=then.as_slot() if then is not None else None,
     )
+
+
+def worrying_words(turn: Turn, category: str) -> str:
+    """What the check question quotes: the sentence of the latest message that worried the
+    detector, not the start of a long story (the whole message when it has no such part)."""
+    strongest = (verdict(turn).get("strongest") or {}).get(category)
+    return excerpt(strongest or turn.tracker.latest_message.get("text") or "", QUOTE_WORDS)
 
 
 def back_to(turn: Turn, earlier: dict | None) -> None:

@@ -142,17 +142,43 @@ class _Scorer:
         dense = embed(texts) * self.embedding_weight
         return scipy.sparse.hstack(blocks + [scipy.sparse.csr_matrix(dense)], format="csr")
 
-    def decisions(self, texts: Sequence[str], embed: Embedder) -> np.ndarray:
-        """(texts, categories): the highest decision value over each text's units."""
+    def _unit_values(self, texts: Sequence[str], embed: Embedder):
+        """Every unit of every text, the text it belongs to, and its decision values."""
         all_units, owner = [], []
         for i, text in enumerate(texts):
             for unit in units(text):
                 all_units.append(unit)
                 owner.append(i)
         values = self.features(all_units, embed) @ self.coef.T + self.intercept
+        return all_units, np.array(owner, dtype=int), np.asarray(values)
+
+    def decisions(self, texts: Sequence[str], embed: Embedder) -> np.ndarray:
+        """(texts, categories): the highest decision value over each text's units."""
+        _, owner, values = self._unit_values(texts, embed)
         best = np.full((len(texts), self.coef.shape[0]), -np.inf)
-        np.maximum.at(best, np.array(owner), values)
+        np.maximum.at(best, owner, values)
         return best
+
+    def strongest(self, texts: Sequence[str], embed: Embedder) -> tuple[np.ndarray, list]:
+        """The decisions, and per text and category its most worrying sentence: the words a
+        check question can quote back (a whole story, or a pair, would start elsewhere)."""
+        all_units, owner, values = self._unit_values(texts, embed)
+        best = np.full((len(texts), values.shape[1]), -np.inf)
+        np.maximum.at(best, owner, values)
+        own_sentences = [set(sentences(text)) for text in texts]
+        quotable = np.array(
+            [
+                unit in own_sentences[o] or len(own_sentences[o]) <= 1
+                for unit, o in zip(all_units, owner, strict=True)
+            ]
+        )
+        winners = [[""] * values.shape[1] for _ in texts]
+        for c in range(values.shape[1]):
+            ranked = np.where(quotable, values[:, c], -np.inf)
+            order = np.lexsort((-ranked, owner))  # by text, its best sentence first
+            for i in order[np.r_[True, owner[order][1:] != owner[order][:-1]]]:
+                winners[owner[i]][c] = all_units[i]
+        return best, winners
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -324,14 +350,21 @@ class RiskModel:
     ) -> np.ndarray:
         """(texts, categories) calibrated probabilities, crisis then abuse. `known`: vectors
         already computed for some of the texts (the featurizer's, for whole messages)."""
+        return self.assess(texts, known)[0]
+
+    def assess(
+        self, texts: Sequence[str], known: Mapping[str, np.ndarray] | None = None
+    ) -> tuple[np.ndarray, list[dict[str, str]]]:
+        """The scores, and per text the part of it each category's score comes from."""
         if not texts:
-            return np.zeros((0, len(CATEGORIES)))
+            return np.zeros((0, len(CATEGORIES))), []
         embed = self.embed
         if known:
             embed = CachedEmbedder(self.embed)
             embed.cache.update(known)
-        decisions = self.scorer.decisions(list(texts), embed)
-        return _sigmoid(decisions * self.platt[:, 0] + self.platt[:, 1])
+        decisions, winners = self.scorer.strongest(list(texts), embed)
+        strongest = [dict(zip(CATEGORIES, row, strict=True)) for row in winners]
+        return _sigmoid(decisions * self.platt[:, 0] + self.platt[:, 1]), strongest
 
     def score(self, text: str) -> dict[str, float]:
         return dict(zip(CATEGORIES, (float(s) for s in self.scores([text])[0]), strict=True))

@@ -71,6 +71,10 @@ def ordinary_talk(training_data: TrainingData, intents: Sequence[str]) -> list[s
     return [m.get(TEXT) for m in training_data.intent_examples if m.get(INTENT) in wanted]
 
 
+# A word right after a denial or idiom that turns it around.
+TAKEN_BACK = frozenset({"until", "till", "til", "before", "except"})
+
+
 class SafetyMatcher:
     """Compiled crisis/abuse/idiom patterns for one spaCy vocabulary."""
 
@@ -96,7 +100,13 @@ class SafetyMatcher:
             (doc.vocab.strings[m], s, e)
             for m, s, e in list(self.matcher(doc)) + list(self.phrases(doc))
         ]
-        negatives = [(s, e) for label, s, e in matches if label == NEGATIVE]
+        # "he never hit me until last night": a denial followed by "until" or "before" says
+        # that it happened after all, so it cancels nothing.
+        negatives = [
+            (s, e)
+            for label, s, e in matches
+            if label == NEGATIVE and not (e < len(doc) and doc[e].lower_ in TAKEN_BACK)
+        ]
         found = {
             label
             for label, start, end in matches
@@ -222,7 +232,12 @@ class SafetyNet(GraphComponent):
             self._matchers[key] = SafetyMatcher(vocab, self.spec)
         return self._matchers[key]
 
-    def verdict(self, message: Message, scores: dict[str, float] | None = None) -> dict:
+    def verdict(
+        self,
+        message: Message,
+        scores: dict[str, float] | None = None,
+        strongest: dict[str, str] | None = None,
+    ) -> dict:
         doc = message.get(SPACY_DOCS[TEXT])
         rules, idiom = self.matcher_for(doc.vocab).scan(doc) if doc is not None else (set(), False)
         top = classifier_top(message)
@@ -241,6 +256,7 @@ class SafetyNet(GraphComponent):
             minor=says_minor(text),
             covert=asks_covert_monitoring(text),
             classifier=top,
+            strongest=strongest,
         )
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -250,8 +266,10 @@ class SafetyNet(GraphComponent):
         known = {
             m.get(TEXT): m.get(SENTENCE_VECTOR) for m in texts if m.get(SENTENCE_VECTOR) is not None
         }
-        scores = (
-            self.detector.scores([m.get(TEXT) for m in texts], known) if self.detector else None
+        scores, strongest = (
+            self.detector.assess([m.get(TEXT) for m in texts], known)
+            if self.detector
+            else (None, None)
         )
         for i, message in enumerate(texts):
             row = (
@@ -259,7 +277,7 @@ class SafetyNet(GraphComponent):
                 if scores is not None
                 else None
             )
-            verdict = self.verdict(message, row)
+            verdict = self.verdict(message, row, strongest[i] if strongest else None)
             message.set("safety", verdict, add_to_output=True)
             if verdict["tier"] == safety_signal.CLEAR:
                 self._set_intent(message, verdict["categories"][0])

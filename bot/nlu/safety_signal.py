@@ -15,6 +15,8 @@ A verdict (``parse_data["safety"]``, on every text message):
     minor        the person says they are under 18
     covert       a request to monitor a partner secretly
     classifier   the intent classifier's first guess (name, confidence)
+    strongest    per category, the sentence (or pair) of the message its score came from:
+                 what the check question quotes
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ def decide(
     minor: bool = False,
     covert: bool = False,
     classifier: dict | None = None,
+    strongest: Mapping[str, str] | None = None,
 ) -> dict:
     scores = {c: float((scores or {}).get(c, 0.0)) for c in CATEGORIES}
     never = {"uncertain": 1.01, "clear": 1.01}  # no detector: its scores never count
@@ -69,6 +72,7 @@ def decide(
         "minor": bool(minor),
         "covert": bool(covert),
         "classifier": classifier,
+        "strongest": dict(strongest or {}),
     }
 
 

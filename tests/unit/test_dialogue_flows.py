@@ -259,6 +259,21 @@ def test_a_weak_safety_signal_that_is_not_a_faq_question_gets_the_check(talk):
     assert (talk.slots.get("question") or {}).get("id") == "safety_check"
 
 
+def test_the_check_question_quotes_the_worrying_sentence_not_the_start_of_the_story(talk):
+    story = (
+        "We've been together nine years and last spring I found out about the affair. "
+        "Since then I barely sleep. Honestly they would all manage fine without me."
+    )
+    worrying = "Honestly they would all manage fine without me."
+    talk.say(
+        story,
+        intent="safety_check",
+        safety={"categories": ["crisis"], "tier": "uncertain", "strongest": {"crisis": worrying}},
+    )
+    asked = [m for m in talk.last if m.get("response") == "utter_safety_check_crisis"]
+    assert [m.get("quote") for m in asked] == [worrying]
+
+
 @pytest.mark.parametrize(
     "category, question_back",
     [("crisis", "why are you asking me that"), ("abuse", "what do you mean?")],

@@ -19,6 +19,7 @@ from bot.nlu.safety_data import (
     embed_in_stories,
     load_dir,
     load_set,
+    sentences,
 )
 from bot.nlu.safety_flags import asks_covert_monitoring, says_minor
 from bot.paths import REPO_ROOT
@@ -180,6 +181,21 @@ def test_a_disclosure_inside_a_long_story_scores_as_high_as_alone(detector):
     )
     assert len(units(story)) > 1
     assert detector.score(story)["crisis"] >= detector.score(alone)["crisis"] - 1e-9
+
+
+def test_the_part_of_a_story_that_worries_is_named_with_its_score(detector):
+    story = (
+        "We've been married nine years. Last spring I found the messages. "
+        "I've been giving my things away this week. We have couples therapy on thursday."
+    )
+    scores, strongest = detector.assess([story, "ok"])
+    assert "giving my things away" in strongest[0]["crisis"]
+    assert strongest[1] == {"crisis": "ok", "abuse": "ok"}
+    assert np.allclose(scores, detector.scores([story, "ok"]))
+    parts = sentences(story)
+    assert strongest[0]["crisis"] in parts  # one sentence, as the person wrote it
+    by_sentence = {part: detector.score(part)["crisis"] for part in parts}
+    assert by_sentence[strongest[0]["crisis"]] == max(by_sentence.values())
 
 
 def test_the_stored_detector_scores_the_same(detector, tmp_path: Path):

@@ -49,6 +49,8 @@ def message(nlp, text, intent="setback", confidence=0.9):
         ("i can't stop thinking about killing myself", "crisis"),
         ("i don't want to kill myself but i don't want to live either", "crisis"),
         ("i wrote a letter to my kids explaining why", "crisis"),
+        # a denial taken back by what follows it
+        ("he never hit me until last night", "abuse"),
     ],
 )
 def test_disclosures_are_caught_by_the_rules(nlp, net, text, category):
@@ -73,6 +75,7 @@ def test_disclosures_are_caught_by_the_rules(nlp, net, text, category):
         "i'm not going to end my life over a man. i have too much to live for",
         "i'm not scared of him. he's a coward, that's all",
         "i don't feel unsafe at home. he moved out anyway",
+        "to be clear he has never hit me. he just goes quiet for days",
         "i bombed the interview, career suicide lol",
         "can you help me write a letter to my husband about how i feel?",
     ],
@@ -161,8 +164,9 @@ class StubDetector:
     def __init__(self, scores: dict[str, tuple[float, float]]) -> None:
         self.table = scores
 
-    def scores(self, texts, known=None):
-        return np.array([self.table.get(text, (0.0, 0.0)) for text in texts])
+    def assess(self, texts, known=None):
+        scores = np.array([self.table.get(text, (0.0, 0.0)) for text in texts])
+        return scores, [{"crisis": text, "abuse": text} for text in texts]
 
 
 @pytest.fixture
