@@ -18,7 +18,9 @@ step() {  # step NAME COMMAND...: run, remember failures, keep going so one run 
 
 step "lint (ruff)" bash -c ".venv/bin/ruff check . && .venv/bin/ruff format --check ."
 step "rasa data validate" .venv/bin/rasa data validate --fail-on-warnings --quiet
-step "pytest" .venv/bin/python -m pytest -q -p no:cacheprovider
+# Two workers, whole files each (a file's servers and fixtures stay in one process): the live
+# tests spend most of their time waiting for servers, so the other core runs tests meanwhile.
+step "pytest" .venv/bin/python -m pytest -q -p no:cacheprovider -n "${PYTEST_WORKERS:-2}" --dist loadfile
 # The held-out gate only: the cross-validated report on the training data is no gate and
 # would train the detector five more times (`make safety-eval` prints it).
 step "safety evaluation" .venv/bin/python -m bot.tools.safety_eval --model models/trust-repair.tar.gz --quiet --no-cv
