@@ -317,13 +317,18 @@ class AreYouSafeHandler(Handler):
         put(turn, question)
 
     def answer(self, turn: Turn, question: Question, reading: Reading) -> None:
+        told_before = turn.slot(slots.REGION) or person_region(turn.tracker)
         region = region_of(turn)
         needs = needs_of(turn)
         value = reading.value
         if value == "safe":
             turn.set(slots.SAFETY_CHECK_PENDING, False)
             turn.say("utter_safe_glad")
-            if region is None and not turn.slot(slots.REGION_ASKED):
+            if region is not None and told_before is None:
+                # "i'm safe. i'm in the uk": the numbers shown were general; here are theirs.
+                set_region(turn, region)
+                close(turn)
+            elif region is None and not turn.slot(slots.REGION_ASKED):
                 turn.set(slots.REGION_ASKED, True)
                 ask(turn, "region")
             else:

@@ -43,6 +43,16 @@ def test_the_region_question_understands_a_country_in_words(talk):
     assert talk.slots["region"] == "au"
 
 
+def test_safe_and_where_they_are_in_one_reply_gives_the_local_numbers(talk):
+    talk.say("i don't want to be here anymore", **CRISIS)
+    talk.say("not sure")
+    talk.say("i'm safe i guess. i'm in the uk")
+    assert "utter_safe_glad" in talk.responses
+    sent = message(talk, "utter_region_resources_one")
+    assert "Samaritans" in sent["resources"] and sent["region_name"] == "the UK"
+    assert talk.slots["region"] == "uk" and "utter_ask_region" not in talk.responses
+
+
 def test_a_place_without_its_own_numbers_gets_the_international_ones(talk):
     talk.say("i don't want to be here anymore", **CRISIS)
     talk.say("i'm safe")
