@@ -152,9 +152,14 @@ def note_age(turn: Turn) -> bool:
     return minor
 
 
+def told_region(turn: Turn) -> str | None:
+    """The region the person gave before this message (this conversation or a past one)."""
+    return turn.slot(slots.REGION) or person_region(turn.tracker)
+
+
 def region_of(turn: Turn) -> str | None:
     """The person's region: known already, or said in this message ("I'm in Dublin and...")."""
-    region = turn.slot(slots.REGION) or person_region(turn.tracker)
+    region = told_region(turn)
     if region is None:
         region = known_region(stated_region(turn.tracker.latest_message.get("text")))
         if region is not None:
@@ -317,7 +322,7 @@ class AreYouSafeHandler(Handler):
         put(turn, question)
 
     def answer(self, turn: Turn, question: Question, reading: Reading) -> None:
-        told_before = turn.slot(slots.REGION) or person_region(turn.tracker)
+        told_before = told_region(turn)
         region = region_of(turn)
         needs = needs_of(turn)
         value = reading.value

@@ -155,16 +155,12 @@ class _Scorer:
     def decisions(self, texts: Sequence[str], embed: Embedder) -> np.ndarray:
         """(texts, categories): the highest decision value over each text's units."""
         _, owner, values = self._unit_values(texts, embed)
-        best = np.full((len(texts), self.coef.shape[0]), -np.inf)
-        np.maximum.at(best, owner, values)
-        return best
+        return _highest(owner, values, len(texts))
 
     def strongest(self, texts: Sequence[str], embed: Embedder) -> tuple[np.ndarray, list]:
         """The decisions, and per text and category its most worrying sentence: the words a
         check question can quote back (a whole story, or a pair, would start elsewhere)."""
         all_units, owner, values = self._unit_values(texts, embed)
-        best = np.full((len(texts), values.shape[1]), -np.inf)
-        np.maximum.at(best, owner, values)
         own_sentences = [set(sentences(text)) for text in texts]
         quotable = np.array(
             [
@@ -178,7 +174,14 @@ class _Scorer:
             order = np.lexsort((-ranked, owner))  # by text, its best sentence first
             for i in order[np.r_[True, owner[order][1:] != owner[order][:-1]]]:
                 winners[owner[i]][c] = all_units[i]
-        return best, winners
+        return _highest(owner, values, len(texts)), winners
+
+
+def _highest(owner: np.ndarray, values: np.ndarray, texts: int) -> np.ndarray:
+    """(texts, categories): each text's highest value over the units it owns."""
+    best = np.full((texts, values.shape[1]), -np.inf)
+    np.maximum.at(best, owner, values)
+    return best
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -355,7 +358,7 @@ class RiskModel:
     def assess(
         self, texts: Sequence[str], known: Mapping[str, np.ndarray] | None = None
     ) -> tuple[np.ndarray, list[dict[str, str]]]:
-        """The scores, and per text the part of it each category's score comes from."""
+        """The scores, and per text and category its most worrying sentence (`strongest`)."""
         if not texts:
             return np.zeros((0, len(CATEGORIES))), []
         embed = self.embed

@@ -15,8 +15,8 @@ A verdict (``parse_data["safety"]``, on every text message):
     minor        the person says they are under 18
     covert       a request to monitor a partner secretly
     classifier   the intent classifier's first guess (name, confidence)
-    strongest    per category, the sentence (or pair) of the message its score came from:
-                 what the check question quotes
+    strongest    per category, the message's most worrying sentence (the message itself
+                 when it is one sentence): what the check question quotes
 """
 
 from __future__ import annotations
