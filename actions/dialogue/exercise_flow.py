@@ -48,6 +48,7 @@ from actions.tracker_facts import last_bot_message
 
 DECLINE_PREFILL = "__no__"
 EXCERPT_WORDS = 12  # how much of a written answer is quoted back
+STORY_WORDS = 4  # at the role confirmation, this many words of story go on from the role told
 HISTORY_MESSAGES = 3  # recent messages searched for answers given before the exercise
 
 
@@ -451,8 +452,9 @@ class ExerciseStepHandler(Handler):
 
     def miss(self, turn: Turn, question: Question, reading: Reading) -> None:
         state = self.state(turn)
-        if question.misses >= 1:
-            if state.step_id == engine.ROLE_STEP_ID:
+        role_step = state.step_id == engine.ROLE_STEP_ID
+        if question.misses >= 1 or role_step and self.more_story(turn, state, reading):
+            if role_step:
                 # What they told us before beats a guess: the role from their story, if any.
                 told = state.prefills.get(engine.ROLE_STEP_ID)
                 if told in engine.ROLES and told != "neutral":
@@ -488,6 +490,21 @@ class ExerciseStepHandler(Handler):
             self.reask_rating(turn, question, step, reading, buttons)
         else:
             self.reask_choice(turn, question, state, step, buttons)
+
+    @staticmethod
+    def more_story(turn: Turn, state: ExerciseState, reading: Reading) -> bool:
+        """At "it sounds like you were hurt, shall I word it that way?", more of the story
+        ("i hid a credit card and 6k of debt") neither says no nor names another role: it
+        goes on from what they told, instead of asking the role again."""
+        told = state.prefills.get(engine.ROLE_STEP_ID)
+        said = normalise(turn.tracker.latest_message.get("text") or "").split()
+        return (
+            told in engine.ROLES
+            and told != "neutral"
+            and reading.kind == "unclear"
+            and reading.number is None
+            and len(said) >= STORY_WORDS
+        )
 
     @staticmethod
     def reask_rating(turn, question, step: Step, reading: Reading, buttons) -> None:

@@ -419,6 +419,25 @@ def test_the_role_from_the_story_is_kept_when_the_role_question_is_missed_twice(
     assert talk.slots["exercise_role"] == "broke_trust"
 
 
+def test_more_of_the_story_at_the_role_confirmation_goes_on_from_the_role_told(talk):
+    talk.say("it was me who had the affair", intent="trust_breach", entities=ROLE_ENTITY)
+    talk.slots["role"] = "broke_trust"
+    talk.say("ok")
+    assert "utter_role_confirm" in talk.responses
+    talk.say("i hid a credit card and about 6k of debt", intent="trust_breach", confidence=0.5)
+    assert "utter_role_reask" not in talk.responses
+    assert talk.responses[0] == "utter_role_from_story"
+    assert talk.slots["exercise_role"] == "broke_trust"
+
+
+def test_a_short_unclear_reply_at_the_role_confirmation_is_asked_again_once(talk):
+    talk.say("it was me who had the affair", intent="trust_breach", entities=ROLE_ENTITY)
+    talk.slots["role"] = "broke_trust"
+    talk.say("ok")
+    talk.say("hmm well")
+    assert talk.responses == ["utter_role_reask"]
+
+
 def test_the_means_at_hand_after_a_crisis_get_distance_and_a_call_now(talk):
     talk.say("i just want it all to stop", intent="crisis", safety={"categories": ["crisis"]})
     talk.say("i have his sleeping pills in the bathroom", intent="crisis")
