@@ -14,6 +14,13 @@ Failing loudly, where Rasa's SQLTrackerStore does not (see ../shared RASA-NOTES)
   instead of a fresh conversation or a copy kept only in memory; bot/turn_guard.py
   removes Rasa's FailSafeTrackerStore wrapper (which would swallow it) and tells the person.
 
+Keeping the last saved tracker: reading a conversation replays every event of the session,
+and Rasa's per-event work grows with it (turn 60 cost several times turn 6). The tracker
+just saved is kept in memory and handed to the next read of that conversation, once, if the
+database still holds exactly what was saved (its row count and last row id for the person);
+otherwise, and for every other read, the conversation is read from the database as before.
+Several instances stay correct: a row written by another one changes what is compared.
+
 Configure it with `url:` (a whole database URL) or `dialect`/`host`/`db`...; endpoints.yml
 examples are in docs/deploy/.
 """
@@ -25,6 +32,7 @@ import json
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -36,7 +44,7 @@ from rasa.core.tracker_store import (
     create_engine_kwargs,
     validate_port,
 )
-from rasa.shared.core.events import SlotSet
+from rasa.shared.core.events import SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.exc import SQLAlchemyError
@@ -57,6 +65,8 @@ WORKER_THREADS = 8
 # in steps of up to 100 ms: measured under 20 people, the store's 8 threads spent most of
 # their time waiting for each other. One thread does the work in turn, without waits.
 SQLITE_WORKER_THREADS = 1
+# Conversations whose last saved tracker is kept for their next turn (least recent dropped).
+KEPT_CONVERSATIONS = 200
 
 
 class ConversationStoreUnavailable(RuntimeError):
@@ -98,6 +108,40 @@ def event_row(sender_id: str, event) -> dict[str, Any]:
     }
 
 
+class KeptTrackers:
+    """The last saved tracker of recent conversations, each with what the database held for
+    that person right after the save (its row count and last row id)."""
+
+    def __init__(self, size: int = KEPT_CONVERSATIONS) -> None:
+        self._size = size
+        self._kept: OrderedDict[str, tuple[DialogueStateTracker, tuple, int]] = OrderedDict()
+        self._lock = threading.Lock()  # saves and reads run on the store's worker threads
+
+    def keep(self, tracker: DialogueStateTracker, stored: tuple) -> None:
+        with self._lock:
+            self._kept[tracker.sender_id] = (tracker, stored, len(tracker.events))
+            self._kept.move_to_end(tracker.sender_id)
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+
+    def take(self, sender_id: str, stored: Callable[[], tuple]) -> DialogueStateTracker | None:
+        """The kept tracker, handed out once, if nothing changed it since it was saved: not
+        the database (`stored()` is what it holds now), not a turn that failed before saving
+        (events added in memory only)."""
+        with self._lock:
+            entry = self._kept.pop(sender_id, None)
+        if entry is None:
+            return None
+        tracker, saved, length = entry
+        if len(tracker.events) != length or stored() != saved:
+            return None
+        return tracker
+
+    def drop(self, sender_id: str) -> None:
+        with self._lock:
+            self._kept.pop(sender_id, None)
+
+
 class ForgettingSQLTrackerStore(SQLTrackerStore):
     # Read by bot/turn_guard.py: this store's errors must reach the person.
     fails_loudly = True
@@ -130,6 +174,7 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
         sqlite = self.engine.dialect.name == "sqlite"
         threads = SQLITE_WORKER_THREADS if sqlite else WORKER_THREADS
         self._workers = ThreadPoolExecutor(threads, thread_name_prefix="tracker-store")
+        self._kept = KeptTrackers()
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
 
     def _make_engine(self, url) -> None:
@@ -177,7 +222,22 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         parent = super().retrieve
-        return await self._in_thread("read", lambda: asyncio.run(parent(sender_id)))
+
+        def read() -> DialogueStateTracker | None:
+            kept = self._kept.take(sender_id, lambda: self._stored(sender_id))
+            return kept if kept is not None else asyncio.run(parent(sender_id))
+
+        return await self._in_thread("read", read)
+
+    def _stored(self, sender_id: str, session=None) -> tuple:
+        """What the database holds for this person: row count and last row id."""
+        query = sa.select(sa.func.count(self.SQLEvent.id), sa.func.max(self.SQLEvent.id)).where(
+            self.SQLEvent.sender_id == sender_id
+        )
+        if session is not None:
+            return tuple(session.execute(query).one())
+        with self.session_scope() as session:
+            return tuple(session.execute(query).one())
 
     async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
         parent = super().retrieve_full_tracker
@@ -197,6 +257,7 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
         await self._in_thread("write", lambda: self._save_forgetting(tracker))
 
     def _save_forgetting(self, tracker: DialogueStateTracker) -> None:
+        self._kept.drop(tracker.sender_id)
         events = list(tracker.events)
         marker = forget_marker(events)
         # The usual case has no marker and costs no extra query. A marker that is already
@@ -210,9 +271,11 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
             tracker = DialogueStateTracker.from_events(
                 tracker.sender_id, events[marker:], slots=self.domain.slots
             )
-        self._insert_new_events(tracker)
+            self._insert_new_events(tracker)  # the purged tracker is not the one Rasa holds
+            return
+        self._insert_new_events(tracker, keep=True)
 
-    def _insert_new_events(self, tracker: DialogueStateTracker) -> None:
+    def _insert_new_events(self, tracker: DialogueStateTracker, keep: bool = False) -> None:
         """What `SQLTrackerStore.save` stores (the same rows), in one multi-row INSERT.
 
         Rasa adds one ORM object per event and lets the unit of work insert them one by one;
@@ -221,13 +284,23 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
         Rasa's own save, and pins the Rasa source this was written from).
         """
         with self.session_scope() as session:
-            rows = [
-                event_row(tracker.sender_id, event)
-                for event in self._additional_events(session, tracker)
-            ]
+            new = list(self._additional_events(session, tracker))
+            rows = [event_row(tracker.sender_id, event) for event in new]
             if rows:
                 session.execute(sa.insert(self.SQLEvent.__table__), rows)
             session.commit()
+            if keep and self._mirrors_session(session, tracker, new):
+                self._kept.keep(tracker, self._stored(tracker.sender_id, session))
+
+    def _mirrors_session(self, session, tracker: DialogueStateTracker, new: list) -> bool:
+        """The tracker holds exactly the session a read would return now: no new session
+        started in this turn (a read returns only the new one), no rows from elsewhere."""
+        if any(isinstance(event, SessionStarted) for event in new):
+            return False
+        session_rows = self._event_query(
+            session, tracker.sender_id, fetch_events_from_all_sessions=False
+        ).count()
+        return session_rows == len(tracker.events)
 
     def _marker_unsaved(self, tracker: DialogueStateTracker) -> bool:
         with self.session_scope() as session:

@@ -40,6 +40,10 @@ def nlp():
         ("i got caught", "broke_trust"),
         ("since my affair came out", "broke_trust"),
         ("i slept with a coworker for three months", "broke_trust"),
+        ("i hid a credit card and about 6k of debt", "broke_trust"),
+        ("i've been hiding money from her for a year", "broke_trust"),
+        ("i kept the debt secret", "broke_trust"),
+        ("i kept secrets from him", "broke_trust"),
     ],
 )
 def test_a_role_statement_is_found_and_answers_the_role_question(nlp, said, role):
@@ -54,3 +58,15 @@ def test_two_different_roles_in_one_reply_are_not_guessed():
         "he cheated and then i lied about it", entities=(("role", "hurt"), ("role", "broke_trust"))
     )
     assert read(reply, ROLE_QUESTION).kind != "answer"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "i hid in the bathroom and cried",
+        "i kept asking him where he was",
+        "i kept quiet about how hurt i was",
+    ],
+)
+def test_words_near_a_role_statement_say_no_role(nlp, said):
+    assert not [e for e in nlp(said).ents if e.label_ == "role"]

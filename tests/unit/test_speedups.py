@@ -29,6 +29,7 @@ PINNED = {
     "_validate_action_result": "f8cdb4be6812396167ced74161b2ccd65c5ea676ad86d7d359d8c322d9d8dc42",
     "_action_call_format": "428795b944f22edba142d278ec47a30098975b01463ba337ec447dade52a0492",
     "resolve_by_type": "b5cf570fa7f286c7059ec73d8880528d03a78b28cf4e80285a46079c0fa65968",
+    "applied_events": "764d5065ea9997d613c1984d9357370f9ae32d31ca21346086f16c54f0487aae",
     "action_response_format_spec": (
         "fb650e99afd82f1c650004526571ec7bc95a81aa36aaf6a899a6e9e212b166be"
     ),
@@ -178,3 +179,83 @@ def test_reading_events_does_not_walk_the_class_tree(installed, monkeypatch, dom
     monkeypatch.setattr(rasa.shared.utils.common, "all_subclasses", refuse)
     tracker = DialogueStateTracker.from_dict("someone", stored, domain.slots)
     assert [e.as_dict() for e in tracker.events] == stored
+
+
+def random_events(rng, count: int) -> list[Event]:
+    """Event runs as conversations make them: loops started, run, rejected and ended,
+    messages and actions reverted, restarts and new sessions."""
+    from rasa.shared.core.events import (
+        ActionExecutionRejected,
+        ActionReverted,
+        ActiveLoop,
+        Restarted,
+        SessionStarted,
+        UserUtteranceReverted,
+    )
+
+    loops = ["question_form", "other_form"]
+    makers = [
+        lambda: UserUttered(rng.choice(["hi", "yes", "no"]), {"name": "greet"}),
+        lambda: ActionExecuted("action_listen"),
+        lambda: ActionExecuted(rng.choice(["utter_a", "action_b"])),
+        lambda: ActionExecuted(rng.choice(loops)),
+        lambda: ActionExecuted(rng.choice(loops)),
+        lambda: ActiveLoop(rng.choice(loops)),
+        lambda: ActiveLoop(None),
+        lambda: ActionExecutionRejected(rng.choice(loops)),
+        lambda: SlotSet("question", rng.choice([None, "x"])),
+        lambda: UserUtteranceReverted(),
+        lambda: ActionReverted(),
+        lambda: Restarted(),
+        lambda: SessionStarted(),
+    ]
+    weights = [6, 6, 4, 5, 3, 2, 2, 1, 3, 1, 1, 0.3, 0.3]
+    return [rng.choices(makers, weights)[0]() for _ in range(count)]
+
+
+def test_the_applied_events_are_rasas_after_every_event_added(domain):
+    import random
+
+    rng = random.Random(7)
+    original = speedups.ORIGINALS["applied_events"]
+    for _ in range(150):
+        tracker = DialogueStateTracker("someone", domain.slots)
+        for event in random_events(rng, 80):
+            tracker.events.append(event)  # as tracker.update does, without the side effects
+            got = speedups.applied_events(tracker)
+            assert [id(e) for e in got] == [id(e) for e in original(tracker)]
+            got.clear()  # a caller changing its list changes nothing kept
+
+
+def test_replaced_events_are_folded_again(domain):
+    tracker = DialogueStateTracker("someone", domain.slots)
+    for event in long_tracker(domain, 4).events:
+        tracker.update(event)
+    speedups.applied_events(tracker)
+    tracker.events = tracker._create_events([ActionExecuted("action_listen")])
+    assert speedups.applied_events(tracker) == list(tracker.events)
+
+
+def test_the_applied_events_are_not_folded_again_from_the_start(installed, domain, monkeypatch):
+    from rasa.shared.core.events import ActiveLoop
+
+    tracker = DialogueStateTracker("someone", domain.slots)
+    for turn in range(30):  # a question asked and answered each turn
+        for event in (
+            UserUttered(f"message {turn}", {"name": "greet"}),
+            ActionExecuted("question_form"),
+            ActiveLoop("question_form"),
+            ActionExecuted("action_listen"),
+        ):
+            tracker.update(event)
+    tracker.applied_events()
+    seen = []
+    monkeypatch.setattr(
+        DialogueStateTracker,
+        "_first_loop_execution_or_unhappy_path",
+        lambda self, name, events: seen.append(name) or True,
+    )
+    tracker.update(UserUttered("one more", {"name": "greet"}))
+    tracker.update(ActionExecuted("question_form"))
+    tracker.applied_events()
+    assert len(seen) <= 1

@@ -8,8 +8,14 @@ from collections.abc import Iterator
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 from bot.paths import REPO_ROOT
 from bot.tracker_store import FORGET_SLOT, ForgettingSQLTrackerStore
@@ -94,13 +100,17 @@ async def test_a_slow_database_does_not_stop_other_conversations(store, monkeypa
     import time
 
     await converse(store, "anna", "he lied about money")
-    slow_query = store._event_query
 
-    def slow(*args, **kwargs):
-        time.sleep(0.3)  # a database that takes its time
-        return slow_query(*args, **kwargs)
+    def slowed(query):
+        def slow(*args, **kwargs):
+            time.sleep(0.3)  # a database that takes its time
+            return query(*args, **kwargs)
 
-    monkeypatch.setattr(store, "_event_query", slow)
+        return slow
+
+    # the full read and the check behind a kept tracker both wait
+    monkeypatch.setattr(store, "_event_query", slowed(store._event_query))
+    monkeypatch.setattr(store, "_stored", slowed(store._stored))
     ticks = 0
 
     async def other_conversations() -> None:
@@ -114,6 +124,78 @@ async def test_a_slow_database_does_not_stop_other_conversations(store, monkeypa
     ticker.cancel()
     assert said(reloaded)[0] == "he lied about money"
     assert ticks >= 10
+
+
+def exchange(tracker: DialogueStateTracker, text: str) -> None:
+    tracker.update(UserUttered(text))
+    tracker.update(BotUttered(f"reply to {text}"))
+    tracker.update(ActionExecuted("action_listen"))
+
+
+def everything(tracker: DialogueStateTracker) -> list[dict]:
+    return tracker.current_state(EventVerbosity.ALL)["events"]
+
+
+async def test_the_next_turn_gets_the_saved_tracker_as_the_database_holds_it(store, rasa_domain):
+    await converse(store, "anna", "he lied about money", "yes please")
+    saved = await store.get_or_create_tracker("anna")
+    exchange(saved, "and then?")
+    await store.save(saved)
+    kept = await store.retrieve("anna")
+    elsewhere = ForgettingSQLTrackerStore(rasa_domain, host=store._url)  # reads the database
+    from_database = await elsewhere.retrieve("anna")
+    elsewhere.engine.dispose()
+    assert kept is saved  # not read again and replayed
+    assert everything(kept) == everything(from_database)
+    assert kept.current_state() == from_database.current_state()
+
+
+async def test_a_kept_tracker_is_handed_out_once(store):
+    await converse(store, "anna", "he lied about money")
+    first = await store.retrieve("anna")
+    second = await store.retrieve("anna")  # e.g. the HTTP API while a turn runs
+    assert second is not first and said(second) == said(first)
+
+
+async def test_rows_written_by_another_instance_are_read_not_the_kept_tracker(store, rasa_domain):
+    await converse(store, "anna", "he lied about money")
+    other = ForgettingSQLTrackerStore(rasa_domain, host=store._url)
+    await converse(other, "anna", "said to the other instance")
+    other.engine.dispose()
+    assert said(await store.retrieve("anna"))[-2:] == [
+        "said to the other instance",
+        "reply to said to the other instance",
+    ]
+
+
+async def test_a_turn_that_failed_before_saving_leaves_nothing_in_memory(store):
+    await converse(store, "anna", "he lied about money")
+    tracker = await store.retrieve("anna")
+    await store.save(tracker)
+    exchange(tracker, "lost when the turn failed")  # changed, never saved
+    assert said(await store.retrieve("anna")) == [
+        "he lied about money",
+        "reply to he lied about money",
+    ]
+
+
+async def test_a_new_session_is_read_as_rasa_reads_it(store):
+    await converse(store, "anna", "he lied about money")
+    tracker = await store.retrieve("anna")
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    exchange(tracker, "back the next day")
+    await store.save(tracker)
+    assert said(await store.retrieve("anna")) == ["back the next day", "reply to back the next day"]
+
+
+async def test_kept_trackers_are_bounded(store, monkeypatch):
+    from bot import tracker_store
+
+    monkeypatch.setattr(store, "_kept", tracker_store.KeptTrackers(size=2))
+    for person in ("anna", "ben", "cleo"):
+        await converse(store, person, "hello", "again")
+    assert list(store._kept._kept) == ["ben", "cleo"]
 
 
 def test_sqlite_commits_in_wal_mode(tmp_path, rasa_domain):
