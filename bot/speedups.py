@@ -165,19 +165,25 @@ class _Folded:
         return self.count == 0 or events[self.count - 1] is self.last
 
 
+def loop_names(events) -> set[str]:
+    return {e.name for e in events if isinstance(e, ActiveLoop) and e.name}
+
+
 def applied_events(self: DialogueStateTracker) -> list[Event]:
     """Rasa's `applied_events`: the same fold, continued from the last call's result."""
     events = self.events
     folded = self.__dict__.get("_folded")
-    if folded is None or not folded.continues(events):
+    new: list[Event] = []
+    if folded is not None and folded.continues(events):
+        new = list(itertools.islice(events, folded.count, None))
+        if not loop_names(new) <= folded.loop_names:
+            # Rasa reads the loop names of the whole session before folding, so a new one
+            # changes how earlier loop runs count: fold again from the start.
+            folded = None
+    else:
         folded = None
-    new = list(itertools.islice(events, folded.count if folded else 0, None))
-    new_loops = {e.name for e in new if isinstance(e, ActiveLoop) and e.name}
-    if folded is None or not new_loops <= folded.loop_names:
-        # Rasa reads the loop names of the whole session before folding, so a new one
-        # changes how earlier loop runs count: fold again from the start.
-        names = {e.name for e in events if isinstance(e, ActiveLoop) and e.name}
-        folded = _Folded(events, names)
+    if folded is None:
+        folded = _Folded(events, loop_names(events))
         new = list(events)
     applied = folded.applied
     for event in new:
