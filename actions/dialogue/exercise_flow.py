@@ -122,7 +122,7 @@ def back_without_exercise(turn: Turn) -> None:
         return
     close(turn)
     topics = [button(ui_text()["show_topics"], "help")]
-    if says_back(turn.tracker.latest_message.get("text") or ""):
+    if says_back(turn.said):
         turn.say("utter_welcome_back_nothing_open", buttons=topics)
     elif last_bot_message(turn.tracker)["response"] == "utter_no_paused_exercise":
         turn.say("utter_no_paused_exercise_again", buttons=topics)
@@ -497,7 +497,7 @@ class ExerciseStepHandler(Handler):
         ("i hid a credit card and 6k of debt") neither says no nor names another role: it
         goes on from what they told, instead of asking the role again."""
         told = state.prefills.get(engine.ROLE_STEP_ID)
-        said = normalise(turn.tracker.latest_message.get("text") or "").split()
+        said = normalise(turn.said).split()
         return (
             told in engine.ROLES
             and told != "neutral"
@@ -533,7 +533,7 @@ class ExerciseStepHandler(Handler):
 
     @staticmethod
     def reask_choice(turn, question, state: ExerciseState, step: Step, buttons) -> None:
-        said = normalise(turn.tracker.latest_message.get("text") or "")
+        said = normalise(turn.said)
         later = later_answer(state, said)
         if later is not None:
             later_step, value = later

@@ -123,7 +123,7 @@ def answer_request(turn: Turn, intent: str, in_exercise: bool = False) -> None:
     elif intent == "faq":
         answer_faq(turn)
     elif intent == "emoji_only":
-        said = turn.tracker.latest_message.get("text") or ""
+        said = turn.said
         negative = any(e in said for e in lexicon().emoji_negative)
         say_fresh(turn, "utter_emoji_negative" if negative else "utter_emoji_positive")
     elif intent in REQUEST_RESPONSES:

@@ -217,7 +217,7 @@ def follow_own_words(turn: Turn, question: Question) -> bool:
     found in a sentence, or which of the two or three it hesitated between. True if it did."""
     from actions.dialogue.themes_read import theme_candidates  # it builds on offers
 
-    said = normalise(turn.tracker.latest_message.get("text") or "")
+    said = normalise(turn.said)
     if len(said.split()) < OWN_WORDS:
         return False
     candidates = [

@@ -66,7 +66,7 @@ def active_reminder(turn: Turn) -> ReminderView | None:
 
 
 def latest_text(turn: Turn) -> str:
-    text = turn.tracker.latest_message.get("text") or ""
+    text = turn.said
     return "" if text.startswith("/") else text
 
 

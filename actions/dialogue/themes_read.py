@@ -74,7 +74,7 @@ def out_of_scope(turn: Turn) -> None:
     disclose_once(turn)
     if not_a_theme_message(turn) or answered_as_faq(turn):
         return
-    said = normalise(turn.tracker.latest_message.get("text") or "")
+    said = normalise(turn.said)
     if set(said.split()) & set(lexicon().relationship_words):
         clarify(turn)
         return
@@ -83,7 +83,7 @@ def out_of_scope(turn: Turn) -> None:
 
 def not_a_theme_message(turn: Turn) -> bool:
     """Answers a bare number; True if it did."""
-    said = normalise(turn.tracker.latest_message.get("text") or "")
+    said = normalise(turn.said)
     words = said.split()
     numbers = [w for w in words if BARE_NUMBER.match(w.strip("?.,!")) or w in lexicon().numbers]
     if numbers and len(words) <= SHORT_NUMBER_MESSAGE:
@@ -119,7 +119,7 @@ def offer_for_message(turn: Turn) -> None:
     if theme not in THEME_INTENTS:
         ask(turn, "topic_stage")
         return
-    text = turn.tracker.latest_message.get("text") or ""
+    text = turn.said
     long_story = is_long_story(text)
     also = second_theme(intent_ranking(turn.tracker), theme) if long_story else None
     offer_theme(turn, theme, also=also, long_story=long_story, answer=asked_in_story(turn))

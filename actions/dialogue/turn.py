@@ -25,6 +25,11 @@ class Turn:
     def sender_id(self) -> str:
         return self.tracker.sender_id
 
+    @property
+    def said(self) -> str:
+        """The text of the message this turn answers ("" when there is none)."""
+        return self.tracker.latest_message.get("text") or ""
+
     def slot(self, name: str) -> Any:
         return self.changes[name] if name in self.changes else self.tracker.get_slot(name)
 

@@ -102,7 +102,7 @@ def takes_over(turn: Turn, question: Question, reading: Reading) -> bool:
 
 def _picked_a_shown_answer(turn: Turn, question: Question, reading: Reading) -> bool:
     """An uncertain signal never outweighs the label of a button just shown, typed."""
-    said = normalise(turn.tracker.latest_message.get("text") or "")
+    said = normalise(turn.said)
     return reading.kind == "answer" and said in {normalise(t) for t in question.shown}
 
 
@@ -161,7 +161,7 @@ def region_of(turn: Turn) -> str | None:
     """The person's region: known already, or said in this message ("I'm in Dublin and...")."""
     region = told_region(turn)
     if region is None:
-        region = known_region(stated_region(turn.tracker.latest_message.get("text")))
+        region = known_region(stated_region(turn.said))
         if region is not None:
             remember_region(turn, region)
     return region
@@ -247,7 +247,7 @@ def worrying_words(turn: Turn, category: str) -> str:
     """What the check question quotes: the sentence of the latest message that worried the
     detector, not the start of a long story (the whole message when it has no such part)."""
     strongest = (verdict(turn).get("strongest") or {}).get(category)
-    return excerpt(strongest or turn.tracker.latest_message.get("text") or "", QUOTE_WORDS)
+    return excerpt(strongest or turn.said, QUOTE_WORDS)
 
 
 def back_to(turn: Turn, earlier: dict | None) -> None:
@@ -435,7 +435,7 @@ def said_region(turn: Turn, answering: bool) -> str | None:
     """The region named in this message. Answering "which country?" (or telling it), any
     place: the NLU entity (also a button payload's), else the words. Otherwise only a
     statement of where one is, never the entity: "we met in Paris" is not where they are."""
-    text = turn.tracker.latest_message.get("text")
+    text = turn.said
     if not answering:
         return known_region(stated_region(text))
     return known_region(latest_entity(turn.tracker, "region")) or known_region(read_region(text))
